@@ -1,0 +1,73 @@
+# envops.aws: the two commands a new user needs are `make demo` and `make test`.
+# Everything else here is a building block of those two.
+SHELL := /bin/bash
+ROOT := $(abspath .)
+SCRATCH := $(ROOT)/.scratch
+VENV := $(SCRATCH)/venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+COLLECTION_LINK := $(SCRATCH)/collections/ansible_collections/envops/aws
+
+# Tools write their caches under .scratch, never into ~/.ansible or ~/.cache.
+export HOME := $(SCRATCH)/home
+export ANSIBLE_HOME := $(SCRATCH)/ansible-home
+export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
+export XDG_CACHE_HOME := $(SCRATCH)/cache
+export PIP_CACHE_DIR := $(SCRATCH)/cache/pip
+export PATH := $(BIN):$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+
+STACK := $(PY) -m tools.stack
+
+.PHONY: demo test venv collection stack-up stack-down stack-status validate \
+        unit integration molecule sanity lint bench-network clean
+
+## demo: set up, start the local stack and provision the networks of the local estate
+demo: venv stack-up
+	$(BIN)/ansible-playbook -i inventories/local playbooks/provision.yml
+	$(PY) -m tools.estate_summary --inventory inventories/local
+
+## test: set up, then every test suite (CI runs exactly this)
+test: venv stack-up
+	$(MAKE) --no-print-directory unit lint integration molecule sanity
+
+venv: $(VENV)/.installed collection
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	@mkdir -p $(SCRATCH) $(HOME) $(ANSIBLE_HOME) $(XDG_CACHE_HOME)
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt -c constraints.txt
+	touch $@
+
+# Ansible finds envops.aws through a link in a collections path under .scratch.
+collection:
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@test -L $(COLLECTION_LINK) || ln -s $(ROOT) $(COLLECTION_LINK)
+
+stack-up: venv
+	$(STACK) start
+stack-down:
+	$(STACK) stop
+stack-status:
+	$(STACK) status
+
+unit: venv
+	$(BIN)/pytest -q tests/unit
+
+integration: venv stack-up
+	$(BIN)/pytest -q tests/integration
+
+molecule: venv stack-up
+	$(PY) -m tools.run_molecule
+
+sanity: venv
+	$(PY) -m tools.ansible_test sanity units
+
+lint: venv
+	$(BIN)/ansible-lint --offline --profile production
+
+bench-network: venv stack-up
+	$(PY) -m tools.bench_network
+
+clean: stack-down
+	rm -rf $(SCRATCH)

@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: envops.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: estate
+short_description: Collect the environment specs of an inventory for cross-environment rules
+version_added: 0.1.0
+description:
+  - Returns a mapping of environment name to C(spec) (C(envops_spec)) and C(overrides)
+    (C(envops_spec_overrides), empty when unset) for the given hosts that define C(envops_spec).
+  - Feeds the O(envops.aws.env_spec#module:estate) option, so rules that compare environments (VPC CIDR overlap,
+    dedicated accounts) see every environment of the inventory.
+positional: hosts
+options:
+  _input:
+    description: The C(hostvars) magic variable.
+    type: dict
+    required: true
+  hosts:
+    description: Host names to collect (usually C(groups['envops_environments'])).
+    type: list
+    elements: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Validate with the whole estate in view
+  envops.aws.env_spec:
+    name: "{{ inventory_hostname }}"
+    spec: "{{ envops_spec }}"
+    estate: "{{ hostvars | envops.aws.estate(groups['envops_environments']) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: Environment name to C(spec) and C(overrides).
+  type: dict
+"""
+
+
+def estate(hostvars, hosts):
+    collected = {}
+    for host in hosts:
+        host_vars = hostvars[host]
+        if "envops_spec" not in host_vars:
+            continue
+        collected[host] = {
+            "spec": host_vars["envops_spec"],
+            "overrides": host_vars.get("envops_spec_overrides") or {},
+        }
+    return collected
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"estate": estate}

@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright: envops.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Cross-field rules of an environment spec.
+
+Each rule takes a spec that already passed the schema (types are right,
+defaults applied) and yields ``(field, rule, message)`` tuples.  Rules that
+compare environments with each other take the whole estate.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+
+from ansible_collections.envops.aws.plugins.module_utils.env_schema import LIVE_DATA_TYPES
+from ansible_collections.envops.aws.plugins.module_utils.env_schema import NON_PROD_TYPES
+
+_RFC1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+_MINUTES_PER_DAY = 24 * 60
+
+
+def env_tag_matches_name(spec):
+    if spec["tags"]["env"] != spec["name"]:
+        yield "tags.env", "matches_name", "tag env %r differs from the environment name %r" % (
+            spec["tags"]["env"], spec["name"])
+
+
+def vpc_cidr_range(spec):
+    vpc = ipaddress.IPv4Network(spec["network"]["vpc_cidr"])
+    if not any(vpc.subnet_of(private) for private in _RFC1918):
+        yield "network.vpc_cidr", "private_range", "%s is not inside an RFC 1918 private range" % vpc
+    if not 16 <= vpc.prefixlen <= 24:
+        yield "network.vpc_cidr", "vpc_size", "a VPC must be /16 to /24 here, got /%d" % vpc.prefixlen
+
+
+def multi_az_for_live_data(spec):
+    if spec["type"] not in LIVE_DATA_TYPES:
+        return
+    if spec["network"]["az_count"] < 2:
+        yield "network.az_count", "multi_az_required", "a %s environment needs at least 2 AZs, got %d" % (
+            spec["type"], spec["network"]["az_count"])
+    if not spec["storage"]["multi_az"]:
+        yield "storage.multi_az", "multi_az_required", "a %s environment needs a multi-AZ database" % spec["type"]
+
+
+def nat_per_az_in_production(spec):
+    if spec["type"] == "production" and spec["network"]["nat_mode"] != "per_az":
+        yield "network.nat_mode", "nat_per_az_in_production", (
+            "production needs one NAT gateway per AZ (an AZ outage must not cut egress), got %r"
+            % spec["network"]["nat_mode"])
+
+
+def masking_outside_production(spec):
+    masked = spec["data_masking"]
+    if spec["type"] in NON_PROD_TYPES and not masked:
+        yield "data_masking", "masking_required", (
+            "a %s environment may only hold masked data (no PII outside production)" % spec["type"])
+    if spec["type"] in LIVE_DATA_TYPES and masked:
+        yield "data_masking", "live_data_unmasked", "a %s environment holds live data and is never masked" % spec["type"]
+
+
+def backup_covers_rpo(spec):
+    backup, rpo = spec["backup"], spec["recovery"]["rpo_minutes"]
+    if backup["schedule"] == "none":
+        if spec["type"] in LIVE_DATA_TYPES:
+            yield "backup.schedule", "backups_required", "a %s environment must be backed up" % spec["type"]
+        return
+    if backup["retention_days"] < 1:
+        yield "backup.retention_days", "retention_vs_rpo", "backups are scheduled but retention is 0 days"
+    elif backup["retention_days"] * _MINUTES_PER_DAY < rpo:
+        yield "backup.retention_days", "retention_vs_rpo", (
+            "retention of %d days is shorter than the RPO of %d minutes" % (backup["retention_days"], rpo))
+    interval = {"hourly": 60, "daily": _MINUTES_PER_DAY, "weekly": 7 * _MINUTES_PER_DAY}[backup["schedule"]]
+    if rpo < interval and not backup["pitr"]:
+        yield "backup.pitr", "pitr_for_rpo", (
+            "an RPO of %d minutes needs point-in-time recovery: %s backups alone lose up to %d minutes"
+            % (rpo, backup["schedule"], interval))
+
+
+def dr_region_differs(spec):
+    if "dr" in spec and spec["dr"]["region"] == spec["region"]:
+        yield "dr.region", "dr_region_differs", "DR region %r equals the primary region" % spec["region"]
+    if "standby_for" in spec and spec["standby_for"]["region"] == spec["region"]:
+        yield "standby_for.region", "dr_region_differs", (
+            "a DR environment must run outside its primary's region %r" % spec["region"])
+    if spec["type"] == "dr" and "standby_for" not in spec:
+        yield "standby_for", "required", "a dr environment must name the primary it stands by for"
+    if spec["type"] == "production" and "dr" not in spec:
+        yield "dr", "required", "a production environment must declare its DR region and strategy"
+
+
+def waf_in_production(spec):
+    if spec["type"] == "production" and not spec["waf"]["enabled"]:
+        yield "waf.enabled", "waf_in_production", "production must be behind AWS WAF"
+
+
+def capacity_bounds(spec):
+    compute = spec["compute"]
+    if compute["min_capacity"] > compute["max_capacity"]:
+        yield "compute.min_capacity", "min_le_max", "min_capacity %d exceeds max_capacity %d" % (
+            compute["min_capacity"], compute["max_capacity"])
+
+
+def storage_iops(spec):
+    storage = spec["storage"]
+    if storage["type"] in ("io1", "io2") and "iops" not in storage:
+        yield "storage.iops", "iops_required", "%s storage needs provisioned iops" % storage["type"]
+    if storage["type"] == "gp2" and "iops" in storage:
+        yield "storage.iops", "iops_not_settable", "gp2 storage does not take provisioned iops"
+
+
+def alarm_thresholds_ordered(spec):
+    for name, threshold in spec["monitoring"]["alarms"].items():
+        if threshold["warning"] >= threshold["critical"]:
+            yield "monitoring.alarms.%s" % name, "warning_below_critical", (
+                "warning %s must be below critical %s" % (threshold["warning"], threshold["critical"]))
+
+
+def az_slots(spec):
+    network = spec["network"]
+    if network["az_count"] > network["max_azs"]:
+        yield "network.az_count", "az_count_le_max_azs", "az_count %d exceeds max_azs %d" % (
+            network["az_count"], network["max_azs"])
+
+
+SPEC_RULES = (env_tag_matches_name, vpc_cidr_range, multi_az_for_live_data, nat_per_az_in_production,
+              masking_outside_production, backup_covers_rpo, dr_region_differs, waf_in_production,
+              capacity_bounds, storage_iops, alarm_thresholds_ordered, az_slots)
+
+
+def may_peer(a, b):
+    """Environments may peer when either lists the other as a peer."""
+    return b["name"] in a["network"]["peers"] or a["name"] in b["network"]["peers"]
+
+
+def no_overlap_with_peers(spec, estate):
+    own = ipaddress.IPv4Network(spec["network"]["vpc_cidr"])
+    for other in estate:
+        if other["name"] == spec["name"] or not may_peer(spec, other):
+            continue
+        theirs = ipaddress.IPv4Network(other["network"]["vpc_cidr"])
+        if own.overlaps(theirs):
+            yield "network.vpc_cidr", "no_overlap_with_peers", "%s overlaps %s of peer environment %r" % (
+                own, theirs, other["name"])
+
+
+def own_account_when_complete(spec, estate):
+    if spec["isolation"] != "complete":
+        return
+    for other in estate:
+        if other["name"] != spec["name"] and other["account"]["id"] == spec["account"]["id"]:
+            yield "account.id", "own_account_when_complete", (
+                "complete isolation needs a dedicated account, but %s shares %s" % (other["name"], spec["account"]["id"]))
+
+
+ESTATE_RULES = (no_overlap_with_peers, own_account_when_complete)

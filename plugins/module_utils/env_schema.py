@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright: envops.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shape of one environment spec: every key, its type, bounds and default.
+
+Cross-field rules (prod needs multi-AZ, retention vs RPO, CIDR overlap...)
+are not here: they live in ``env_rules``.  Role argument specs are generated
+from this schema (``tools/gen_argument_specs.py``) so the two never drift.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.envops.aws.plugins.module_utils.spec_fields import Field
+
+ENV_TYPES = ("development", "testing", "staging", "production", "dr")
+NON_PROD_TYPES = ("development", "testing", "staging")
+LIVE_DATA_TYPES = ("production", "dr")
+
+# CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                      2557, 2922, 3288, 3653)
+
+REGION_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$"
+NAME_PATTERN = r"^[a-z][a-z0-9-]{0,30}$"
+# RDS / ElastiCache maintenance window syntax: ddd:hh24:mi-ddd:hh24:mi
+WINDOW_PATTERN = (r"^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-"
+                  r"(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+def _tier(doc):
+    return Field("dict", required=True, doc=doc, fields={
+        "prefix": Field("int", required=True, minimum=16, maximum=28, doc="Prefix length of each subnet of the tier."),
+    })
+
+
+def _threshold(doc):
+    return Field("dict", doc=doc, fields={
+        "warning": Field("number", required=True, minimum=0, doc="Warning threshold."),
+        "critical": Field("number", required=True, minimum=0, doc="Critical threshold."),
+        "period_minutes": Field("int", default=5, minimum=1, maximum=1440, doc="Evaluation period."),
+    })
+
+
+NETWORK = Field("dict", required=True, doc="The environment's VPC.", fields={
+    "vpc_cidr": Field("cidr", required=True, doc="IPv4 CIDR of the VPC (RFC 1918, /16 to /24)."),
+    "az_count": Field("int", required=True, minimum=1, maximum=6, doc="Availability zones used."),
+    "max_azs": Field("int", default=4, minimum=1, maximum=8,
+                     doc="AZ slots reserved per tier, so adding AZs never moves existing subnets."),
+    "nat_mode": Field("str", required=True, choices=("per_az", "single", "none"),
+                      doc="One NAT gateway per AZ, a single shared one, or none."),
+    "tiers": Field("dict", required=True, doc="Subnet size of each tier.", fields={
+        "public": _tier("Load balancer tier (routes to the internet gateway)."),
+        "app": _tier("Application tier (outbound through NAT)."),
+        "db": _tier("Database tier (local routes only)."),
+    }),
+    "app_port": Field("int", default=3000, minimum=1, maximum=65535, doc="Port the ALB forwards to."),
+    "db_port": Field("int", default=5432, minimum=1, maximum=65535, doc="PostgreSQL port."),
+    "cache_port": Field("int", default=6379, minimum=1, maximum=65535, doc="Redis port."),
+    "peers": Field("list", default=[], items=Field("str", pattern=NAME_PATTERN),
+                   doc="Environments this VPC may peer with; their CIDRs must not overlap."),
+    "flow_logs": Field("dict", required=True, doc="VPC flow logs to CloudWatch Logs.", fields={
+        "retention_days": Field("int", required=True, choices=LOG_RETENTION_DAYS, doc="Log retention."),
+        "traffic_type": Field("str", default="ALL", choices=("ALL", "ACCEPT", "REJECT"), doc="Traffic captured."),
+        "max_aggregation_interval": Field("int", default=600, choices=(60, 600), doc="Seconds per record."),
+    }),
+    "endpoints": Field("dict", default={}, doc="VPC endpoints.", fields={
+        "gateway": Field("list", default=["s3"], items=Field("str", choices=("s3", "dynamodb")),
+                         doc="Gateway endpoints (route-table based)."),
+        "interface": Field("list", default=["secretsmanager"], items=Field("str", pattern=r"^[a-z0-9.-]+$"),
+                           doc="Interface endpoints (ENIs in the app tier)."),
+    }),
+})
+
+SPEC = Field("dict", required=True, doc="One environment.", fields={
+    "name": Field("str", required=True, pattern=NAME_PATTERN, doc="Environment name (the inventory host)."),
+    "type": Field("str", required=True, choices=ENV_TYPES, doc="Environment type (seed 003)."),
+    "description": Field("str", default="", doc="What the environment is for."),
+    "account": Field("dict", required=True, doc="The AWS account of the environment.", fields={
+        "id": Field("str", required=True, pattern=r"^[0-9]{12}$", doc="12-digit account id."),
+        "ou": Field("str", required=True, doc="AWS Organizations OU the account belongs to."),
+        "email": Field("str", default="", pattern=r"^$|^[^@\s]+@[^@\s]+$", doc="Root e-mail of the account."),
+    }),
+    "region": Field("str", required=True, pattern=REGION_PATTERN, doc="Primary region."),
+    "dr": Field("dict", doc="Disaster recovery of this environment (primary side).", fields={
+        "region": Field("str", required=True, pattern=REGION_PATTERN, doc="DR region."),
+        "strategy": Field("str", required=True, choices=("backup_restore", "pilot_light", "warm_standby"),
+                          doc="DR strategy."),
+        "environment": Field("str", default="", pattern=r"^$|" + NAME_PATTERN, doc="The DR environment."),
+    }),
+    "standby_for": Field("dict", doc="For a DR environment: the primary it stands by for.", fields={
+        "environment": Field("str", required=True, pattern=NAME_PATTERN, doc="Primary environment."),
+        "region": Field("str", required=True, pattern=REGION_PATTERN, doc="Primary region."),
+    }),
+    "isolation": Field("str", required=True, choices=("logical", "partial", "complete"), doc="Isolation level."),
+    "network": NETWORK,
+    "compute": Field("dict", required=True, doc="Application compute sizing.", fields={
+        "instance_type": Field("str", required=True, doc="Instance or task size."),
+        "cpu": Field("number", minimum=0, doc="vCPU per task."),
+        "memory_gb": Field("number", minimum=0, doc="Memory per task."),
+        "autoscaling": Field("bool", required=True, doc="Auto scaling on."),
+        "min_capacity": Field("int", required=True, minimum=0, doc="Lower scaling bound."),
+        "max_capacity": Field("int", required=True, minimum=1, doc="Upper scaling bound."),
+        "scaling_triggers": Field("dict", default={}, doc="Target tracking thresholds.", fields={
+            "cpu_percent": Field("int", minimum=1, maximum=100, doc="CPU utilisation trigger."),
+            "memory_percent": Field("int", minimum=1, maximum=100, doc="Memory utilisation trigger."),
+        }),
+    }),
+    "storage": Field("dict", required=True, doc="Primary database storage.", fields={
+        "type": Field("str", required=True, choices=("gp2", "gp3", "io1", "io2"), doc="EBS volume type."),
+        "size_gb": Field("int", required=True, minimum=20, maximum=65536, doc="Allocated storage."),
+        "iops": Field("int", minimum=1000, maximum=256000, doc="Provisioned IOPS (io1/io2, optional for gp3)."),
+        "throughput_mibps": Field("int", minimum=125, maximum=4000, doc="Provisioned throughput."),
+        "multi_az": Field("bool", required=True, doc="Multi-AZ deployment."),
+        "encrypted": Field("bool", default=True, doc="Encryption at rest."),
+    }),
+    "backup": Field("dict", required=True, doc="Backups.", fields={
+        "schedule": Field("str", required=True, choices=("hourly", "daily", "weekly", "none"), doc="Schedule."),
+        "retention_days": Field("int", required=True, minimum=0, maximum=35, doc="Automated backup retention."),
+        "pitr": Field("bool", required=True, doc="Point-in-time recovery."),
+    }),
+    "recovery": Field("dict", required=True, doc="Recovery objectives.", fields={
+        "rto_minutes": Field("int", required=True, minimum=1, doc="Recovery time objective."),
+        "rpo_minutes": Field("int", required=True, minimum=1, doc="Recovery point objective."),
+        "drill_frequency": Field("str", default="ad_hoc",
+                                 choices=("ad_hoc", "monthly", "quarterly", "biannual", "annual"),
+                                 doc="How often DR drills run."),
+    }),
+    "waf": Field("dict", required=True, doc="AWS WAF.", fields={
+        "enabled": Field("bool", required=True, doc="WAF on."),
+        "rate_limit": Field("int", default=2000, minimum=100, maximum=2000000000,
+                            doc="Requests per 5 minutes per IP."),
+        "geo_block": Field("list", default=[], items=Field("str", pattern=r"^[A-Z]{2}$"),
+                           doc="ISO country codes blocked."),
+        "managed_rules": Field("list", default=["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet",
+                                                "AWSManagedRulesKnownBadInputsRuleSet"],
+                               items=Field("str"), doc="AWS managed rule groups."),
+    }),
+    "logging": Field("dict", required=True, doc="Application logging.", fields={
+        "level": Field("str", required=True, choices=("DEBUG", "INFO", "WARN", "ERROR"), doc="Log level."),
+        "retention_days": Field("int", required=True, choices=LOG_RETENTION_DAYS, doc="Log retention."),
+    }),
+    "monitoring": Field("dict", default={}, doc="Monitoring.", fields={
+        "level": Field("str", default="standard", choices=("basic", "standard", "enhanced"), doc="Level."),
+        "alarms": Field("dict", default={}, doc="Alarm thresholds (seed 003/004).", fields={
+            "api_p99_latency_ms": _threshold("API P99 latency in ms."),
+            "api_5xx_rate_percent": _threshold("API 5xx error rate in percent."),
+            "rds_cpu_percent": _threshold("RDS CPU utilisation in percent."),
+        }),
+    }),
+    "data_masking": Field("bool", required=True, doc="Data of this environment is masked production data."),
+    "maintenance_window": Field("str", required=True, pattern=WINDOW_PATTERN, doc="ddd:hh:mm-ddd:hh:mm UTC."),
+    "deployment_strategy": Field("str", required=True, choices=("blue_green", "canary", "rolling", "recreate"),
+                                 doc="How releases reach the environment."),
+    "tags": Field("dict", required=True, extra=True, doc="Tags put on every resource.", fields={
+        "env": Field("str", required=True, pattern=NAME_PATTERN, doc="Environment name."),
+        "service": Field("str", required=True, doc="Service name."),
+        "owner": Field("str", required=True, doc="Owning team."),
+        "cost_center": Field("str", required=True, doc="Cost center."),
+        "data_class": Field("str", required=True, choices=("public", "internal", "confidential", "restricted"),
+                            doc="Highest data classification held."),
+    }),
+})

@@ -1,0 +1,126 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: envops.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: env_spec
+short_description: Validate an environment spec and plan its subnets, before any AWS call
+version_added: 0.1.0
+description:
+  - Validates one environment definition of the inventory against the envops.aws schema (types, required and
+    unknown keys, choices, CIDR syntax) and the cross-field rules (prod and DR multi-AZ, backup retention vs RPO,
+    PITR for sub-daily RPO, DR region differs from the primary, masking outside production, WAF in production).
+  - Compares the environment with the other environments of the inventory (no VPC CIDR overlap between
+    environments that may peer, a dedicated account under complete isolation).
+  - Derives the tier subnets from the VPC CIDR, the tier sizes and the AZ count.
+  - Makes no AWS call. Every envops.aws playbook runs it first so bad input stops the run with the environment,
+    field and rule named.
+author:
+  - envops.aws contributors
+options:
+  name:
+    description: Name of the environment (the inventory host).
+    type: str
+    required: true
+  spec:
+    description: The environment definition (the inventory variable C(envops_spec)).
+    type: dict
+    required: true
+  overrides:
+    description:
+      - Values this inventory changes on top of O(spec), merged recursively first.
+      - The local estate uses it for the fake account ids of the moto server.
+    type: dict
+    default: {}
+  estate:
+    description:
+      - Every environment the inventory knows, as a mapping of name to C(spec) and C(overrides).
+      - Used for the rules that compare environments. Environments that fail the schema are skipped here and
+        reported by their own run.
+    type: dict
+    default: {}
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+notes:
+  - Returns the normalised spec (defaults applied) as the fact C(envops_env) and the subnet plan as
+    C(envops_subnet_plan).
+"""
+
+EXAMPLES = r"""
+- name: Validate the environment spec before any AWS call
+  envops.aws.env_spec:
+    name: "{{ inventory_hostname }}"
+    spec: "{{ envops_spec }}"
+    overrides: "{{ envops_spec_overrides | default({}) }}"
+
+- name: Use the plan
+  ansible.builtin.debug:
+    msg: "{{ envops_subnet_plan | selectattr('tier', 'equalto', 'db') | map(attribute='cidr') }}"
+"""
+
+RETURN = r"""
+ansible_facts:
+  description: The validated environment.
+  returned: success
+  type: dict
+  contains:
+    envops_env:
+      description: The normalised spec, with defaults applied and overrides merged.
+      type: dict
+      returned: success
+    envops_subnet_plan:
+      description: One entry per subnet, sorted by tier then AZ index.
+      type: list
+      elements: dict
+      returned: success
+      sample: [{"tier": "public", "az_index": 0, "cidr": "10.40.0.0/24"}]
+problems:
+  description: Every violated rule, with environment, field, rule and message.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"environment": "prod", "field": "network.az_count", "rule": "multi_az_required",
+            "message": "a production environment needs at least 2 AZs, got 1"}]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.envops.aws.plugins.module_utils.env_validator import validate_environment
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            spec=dict(type="dict", required=True),
+            overrides=dict(type="dict", default={}),
+            estate=dict(type="dict", default={}),
+        ),
+        supports_check_mode=True,
+    )
+    result = validate_environment(module.params["name"], module.params["spec"], module.params["overrides"],
+                                  module.params["estate"])
+    problems = [problem.as_dict() for problem in result.problems]
+    if problems:
+        module.fail_json(
+            msg="invalid environment spec:\n" + "\n".join(str(problem) for problem in result.problems),
+            problems=problems,
+        )
+    module.exit_json(
+        changed=False,
+        problems=[],
+        ansible_facts=dict(envops_env=result.spec, envops_subnet_plan=result.subnet_plan),
+    )
+
+
+if __name__ == "__main__":
+    main()

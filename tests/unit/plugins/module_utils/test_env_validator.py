@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.envops.aws.plugins.module_utils.env_validator import deep_merge
+from ansible_collections.envops.aws.plugins.module_utils.env_validator import validate_environment
+
+INVENTORIES = Path(__file__).resolve().parents[4] / "inventories"
+ENVIRONMENTS = ("dev", "test", "staging", "prod", "dr")
+
+
+def load_spec(name):
+    path = INVENTORIES / name / "host_vars" / name / "envops_spec.yml"
+    return yaml.safe_load(path.read_text())["envops_spec"]
+
+
+def estate():
+    return dict((name, {"spec": load_spec(name), "overrides": {}}) for name in ENVIRONMENTS)
+
+
+def mutate(spec, path, value):
+    """Set (or with value=DELETE remove) the dotted ``path`` of a copy of ``spec``."""
+    spec = copy.deepcopy(spec)
+    *parents, leaf = path.split(".")
+    node = spec
+    for key in parents:
+        node = node[key]
+    if value is DELETE:
+        del node[leaf]
+    else:
+        node[leaf] = value
+    return spec
+
+
+DELETE = object()
+
+
+@pytest.mark.parametrize("name", ENVIRONMENTS)
+def test_every_inventory_environment_is_valid(name):
+    result = validate_environment(name, load_spec(name), {}, estate())
+    assert result.ok, [str(p) for p in result.problems]
+    assert len(result.subnet_plan) == 3 * result.spec["network"]["az_count"]
+
+
+def test_defaults_are_applied():
+    result = validate_environment("prod", load_spec("prod"))
+    assert result.spec["network"]["max_azs"] == 4
+    assert result.spec["network"]["db_port"] == 5432
+    assert result.spec["recovery"]["drill_frequency"] == "quarterly"
+
+
+def test_overrides_merge_recursively():
+    result = validate_environment("prod", load_spec("prod"), {"account": {"id": "100000000004"}})
+    assert result.ok
+    assert result.spec["account"] == {"id": "100000000004", "ou": "Production", "email": ""}
+
+
+def test_deep_merge_replaces_lists_and_scalars():
+    assert deep_merge({"a": {"b": 1, "c": [1]}, "d": 1}, {"a": {"c": [2]}, "d": 2}) == {"a": {"b": 1, "c": [2]}, "d": 2}
+
+
+# (environment to start from, dotted field, new value, expected field, expected rule)
+MALFORMED = [
+    ("prod", "network.vpc_cidr", DELETE, "network.vpc_cidr", "required"),
+    ("prod", "network.vpc_cdir", "10.40.0.0/16", "network.vpc_cdir", "unknown_key"),
+    ("prod", "network.az_count", "three", "network.az_count", "type"),
+    ("prod", "network.vpc_cidr", "10.400.0.0/16", "network.vpc_cidr", "cidr_syntax"),
+    ("prod", "network.vpc_cidr", "10.40.0.1/16", "network.vpc_cidr", "cidr_syntax"),
+    ("prod", "network.vpc_cidr", "10.40.0.0/20", "network.tiers", "subnets_inside_vpc"),
+    ("prod", "network.vpc_cidr", "8.8.0.0/16", "network.vpc_cidr", "private_range"),
+    ("prod", "network.az_count", 1, "network.az_count", "multi_az_required"),
+    ("prod", "storage.multi_az", False, "storage.multi_az", "multi_az_required"),
+    ("prod", "backup.pitr", False, "backup.pitr", "pitr_for_rpo"),
+    ("prod", "backup.retention_days", 0, "backup.retention_days", "retention_vs_rpo"),
+    ("prod", "dr.region", "me-south-1", "dr.region", "dr_region_differs"),
+    ("dr", "standby_for.region", "eu-central-1", "standby_for.region", "dr_region_differs"),
+    ("staging", "data_masking", False, "data_masking", "masking_required"),
+    ("prod", "data_masking", True, "data_masking", "live_data_unmasked"),
+    ("prod", "network.nat_mode", "per-az", "network.nat_mode", "choices"),
+    ("prod", "network.nat_mode", "single", "network.nat_mode", "nat_per_az_in_production"),
+    ("prod", "account.id", "12345", "account.id", "pattern"),
+    ("prod", "waf.enabled", False, "waf.enabled", "waf_in_production"),
+    ("prod", "compute.min_capacity", 30, "compute.min_capacity", "min_le_max"),
+    ("prod", "monitoring.alarms.rds_cpu_percent", {"warning": 90, "critical": 85},
+     "monitoring.alarms.rds_cpu_percent", "warning_below_critical"),
+    ("prod", "tags.env", "production", "tags.env", "matches_name"),
+    ("prod", "tags.owner", DELETE, "tags.owner", "required"),
+    ("prod", "logging.retention_days", 45, "logging.retention_days", "choices"),
+    ("prod", "maintenance_window", "sunday 02:00", "maintenance_window", "pattern"),
+    ("prod", "storage.iops", DELETE, "storage.iops", "iops_required"),
+    ("prod", "network.az_count", 5, "network.az_count", "az_count_le_max_azs"),
+    ("prod", "dr", DELETE, "dr", "required"),
+    ("dev", "backup.retention_days", 40, "backup.retention_days", "maximum"),
+    ("dev", "compute.autoscaling", "no", "compute.autoscaling", "type"),
+]
+
+
+@pytest.mark.parametrize("env,path,value,field,rule", MALFORMED, ids=["%s:%s:%s" % (m[0], m[1], m[4]) for m in MALFORMED])
+def test_malformed_spec_names_environment_field_and_rule(env, path, value, field, rule):
+    spec = mutate(load_spec(env), path, value)
+    result = validate_environment(env, spec, {}, estate())
+    assert not result.ok
+    found = [(p.env, p.field, p.rule) for p in result.problems]
+    assert (env, field, rule) in found, found
+    text = str([p for p in result.problems if p.rule == rule][0])
+    assert "environment '%s'" % env in text and "field '%s'" % field in text and rule in text
+
+
+def test_name_must_match_inventory_host():
+    result = validate_environment("production", load_spec("prod"))
+    assert [(p.field, p.rule) for p in result.problems] == [("name", "matches_inventory")]
+
+
+def test_unknown_key_suggests_the_closest_field():
+    result = validate_environment("prod", mutate(load_spec("prod"), "network.vpc_cdir", "10.40.0.0/16"))
+    assert "did you mean 'vpc_cidr'" in [p for p in result.problems if p.rule == "unknown_key"][0].message
+
+
+def test_overlap_with_a_peer_is_refused_but_not_with_non_peers():
+    environments = estate()
+    environments["dr"]["spec"] = mutate(environments["dr"]["spec"], "network.vpc_cidr", "10.40.0.0/16")
+    result = validate_environment("prod", load_spec("prod"), {}, environments)
+    assert [(p.field, p.rule) for p in result.problems] == [("network.vpc_cidr", "no_overlap_with_peers")]
+
+    environments["dev"]["spec"] = mutate(environments["dev"]["spec"], "network.vpc_cidr", "10.30.0.0/16")
+    assert validate_environment("staging", load_spec("staging"), {}, environments).ok
+
+
+def test_complete_isolation_needs_its_own_account():
+    environments = estate()
+    environments["dev"]["overrides"] = {"account": {"id": load_spec("prod")["account"]["id"]}}
+    result = validate_environment("prod", load_spec("prod"), {}, environments)
+    assert [(p.field, p.rule) for p in result.problems] == [("account.id", "own_account_when_complete")]
+
+
+def test_every_problem_is_reported_at_once():
+    spec = mutate(mutate(load_spec("prod"), "network.az_count", 1), "waf.enabled", False)
+    rules = set(p.rule for p in validate_environment("prod", spec).problems)
+    assert {"multi_az_required", "waf_in_production"} <= rules
+
+
+def test_spec_that_is_not_a_mapping():
+    result = validate_environment("prod", ["not", "a", "mapping"])
+    assert [(p.field, p.rule) for p in result.problems] == [("", "type")]

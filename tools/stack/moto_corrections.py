@@ -1,0 +1,112 @@
+"""Corrections to moto, applied when our moto server starts.
+
+Each correction makes moto answer the way real AWS does where moto deviates and one of the modules
+we use breaks because of it. None of them makes moto accept anything AWS would reject.
+
+Each one is pinned to the moto versions it was checked against: on any other version the launcher
+refuses to start (unless ENVOPS_ALLOW_UNPINNED_MOTO=1), because the deviation may be fixed or the
+patched code may have moved. Re-check each correction against the new moto, then add the version.
+"""
+
+import importlib.metadata
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+ALLOW_UNPINNED_ENV = "ENVOPS_ALLOW_UNPINNED_MOTO"
+
+
+@dataclass(frozen=True)
+class Correction:
+    name: str
+    moto_versions: frozenset[str]
+    apply: Callable[[], None]
+
+
+CORRECTIONS: list[Correction] = []
+
+
+def corrects(*moto_versions: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Register a correction checked against exactly these moto versions."""
+
+    def register(apply: Callable[[], None]) -> Callable[[], None]:
+        CORRECTIONS.append(Correction(apply.__name__, frozenset(moto_versions), apply))
+        return apply
+
+    return register
+
+
+def _report_tag_resource_type(id_prefix: str, aws_resource_type: str) -> None:
+    # In moto 5.2.5 this map is read only by TagBackend.describe_tags (for the resource-type filter
+    # and for the ResourceType it reports), so renaming an entry changes nothing else.
+    from moto.ec2 import utils
+
+    utils.EC2_PREFIX_TO_RESOURCE[id_prefix] = aws_resource_type
+
+
+@corrects("5.2.5")
+def nat_gateway_tag_resource_type() -> None:
+    """DescribeTags names NAT gateways ``natgateway``, as AWS does.
+
+    AWS: the documented DescribeTags ``resource-type`` value for a NAT gateway is ``natgateway``,
+    and tags of a NAT gateway are reported with ResourceType ``natgateway``.
+    moto 5.2.5: reports them as ``nat-gateway`` (its internal name), so the filter
+    ``resource-type=natgateway`` returns nothing.
+    Breaks: amazon.aws.ec2_vpc_nat_gateway, which reads the current tags through that filter, sees
+    none, re-applies them and reports changed on every run.
+    """
+    _report_tag_resource_type("nat", "natgateway")
+
+
+@corrects("5.2.5")
+def elastic_ip_tag_resource_type() -> None:
+    """DescribeTags names Elastic IP allocations ``elastic-ip``, as AWS does.
+
+    AWS: the documented DescribeTags ``resource-type`` value for an Elastic IP is ``elastic-ip``.
+    moto 5.2.5: reports ``vpc-elastic-ip``, so the filter ``resource-type=elastic-ip`` returns nothing.
+    Breaks: amazon.aws.ec2_eip with ``tags``, which reads the current tags through that filter and
+    reports changed on every run.
+    """
+    _report_tag_resource_type("eipalloc", "elastic-ip")
+
+
+class UnpinnedMotoError(RuntimeError):
+    pass
+
+
+def installed_moto_version() -> str:
+    return importlib.metadata.version("moto")
+
+
+def unpinned_allowed() -> bool:
+    return os.environ.get(ALLOW_UNPINNED_ENV) == "1"
+
+
+def check_pinned(moto_version: str, allow_unpinned: bool = False) -> None:
+    """Refuse a moto version the corrections were not checked against."""
+    unchecked = [c.name for c in CORRECTIONS if moto_version not in c.moto_versions]
+    if unchecked and not allow_unpinned:
+        raise UnpinnedMotoError(
+            f"moto {moto_version} is installed, but these corrections were checked only against "
+            f"other versions: {', '.join(unchecked)}. Re-check each one in "
+            f"tools/stack/moto_corrections.py against moto {moto_version} (drop it if moto now "
+            f"behaves like AWS, else add the version), or set {ALLOW_UNPINNED_ENV}=1 to start "
+            f"without them."
+        )
+
+
+def apply_corrections(moto_version: str, allow_unpinned: bool = False) -> list[str]:
+    """Apply the corrections pinned to this moto version; return their names.
+
+    With allow_unpinned, corrections not checked against this version are skipped rather than
+    patched into code they were not written for.
+    """
+    check_pinned(moto_version, allow_unpinned)
+    applicable = pinned_corrections(moto_version)
+    for correction in applicable:
+        correction.apply()
+    return [correction.name for correction in applicable]
+
+
+def pinned_corrections(moto_version: str) -> list[Correction]:
+    return [c for c in CORRECTIONS if moto_version in c.moto_versions]

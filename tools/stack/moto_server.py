@@ -1,0 +1,51 @@
+"""The moto server process of the local stack: ``python -m tools.stack.moto_server --port N``.
+
+moto's WSGI app with our corrections applied, 12-digit access keys routed to their account, and
+every AWS API call counted, served by werkzeug like moto's own ``moto_server`` command.
+"""
+
+import argparse
+import sys
+
+from werkzeug.serving import run_simple
+
+from tools.stack.account_routing import AccountFromAccessKey
+from tools.stack.call_counter import CallCounter
+from tools.stack.moto_corrections import (
+    UnpinnedMotoError,
+    apply_corrections,
+    installed_moto_version,
+    unpinned_allowed,
+)
+
+
+def build_app():
+    # Corrections patch moto modules, so they go in before moto builds any backend.
+    moto_version = installed_moto_version()
+    applied = apply_corrections(moto_version, allow_unpinned=unpinned_allowed())
+    print(f"moto {moto_version}, corrections applied: {', '.join(applied) or 'none'}", flush=True)
+
+    from moto.server import DomainDispatcherApplication, create_backend_app
+
+    return CallCounter(AccountFromAccessKey(DomainDispatcherApplication(create_backend_app)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    try:
+        app = build_app()
+    except UnpinnedMotoError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+    from moto.server import MotoRequestHandler
+
+    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
