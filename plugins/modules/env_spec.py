@@ -22,7 +22,7 @@ description:
   - Makes no AWS call. Every envops.aws playbook runs it first so bad input stops the run with the environment,
     field and rule named.
 author:
-  - envops.aws contributors
+  - envops maintainers (@envops)
 options:
   name:
     description: Name of the environment (the inventory host).
@@ -47,8 +47,10 @@ options:
     default: {}
 attributes:
   check_mode:
+    description: The module changes nothing; it runs the same in check mode.
     support: full
   diff_mode:
+    description: Nothing changes, so there is no diff.
     support: none
 notes:
   - Returns the normalised spec (defaults applied) as the fact C(envops_env) and the subnet plan as

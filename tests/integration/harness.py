@@ -60,7 +60,7 @@ class PlaybookRun:
             for task in play["tasks"]:
                 result = task["hosts"].get(host, {})
                 if result.get("changed"):
-                    names.append(task["task"]["name"])
+                    names.append(task["task"]["name"].split(" : ")[-1])  # drop the role prefix
         return names
 
     def failure_messages(self, host):
@@ -85,7 +85,8 @@ def run_playbook(playbook, inventory, limit=None, check=False, diff=False, extra
         cmd.append("--diff")
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
-    proc = subprocess.run(cmd, cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=timeout,
+                          check=False)
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr)
 
 
