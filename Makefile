@@ -19,17 +19,16 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 STACK := $(PY) -m tools.stack
 
-.PHONY: demo test venv collection stack-up stack-down stack-status validate \
+.PHONY: demo test venv collection build stack-up stack-down stack-status \
         unit integration molecule sanity lint bench-network clean
 
 ## demo: set up, start the local stack and provision the networks of the local estate
 demo: venv stack-up
 	$(BIN)/ansible-playbook -i inventories/local playbooks/provision.yml
-	$(PY) -m tools.estate_summary --inventory inventories/local
 
 ## test: set up, then every test suite (CI runs exactly this)
 test: venv stack-up
-	$(MAKE) --no-print-directory unit lint integration molecule sanity
+	$(MAKE) --no-print-directory unit lint build integration molecule sanity
 
 venv: $(VENV)/.installed collection
 
@@ -52,7 +51,16 @@ stack-status:
 	$(STACK) status
 
 unit: venv
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q tests/unit tests/tools
+
+# The collection tarball builds and installs offline (its dependencies come from the ansible package).
+build: venv
+	rm -rf $(SCRATCH)/build && mkdir -p $(SCRATCH)/build
+	$(BIN)/ansible-galaxy collection build --output-path $(SCRATCH)/build
+	ANSIBLE_COLLECTIONS_PATH=$(VENV)/lib/python3.11/site-packages $(BIN)/ansible-galaxy collection install \
+	  --offline -p $(SCRATCH)/build/collections $(SCRATCH)/build/envops-aws-*.tar.gz
+	ANSIBLE_COLLECTIONS_PATH=$(SCRATCH)/build/collections:$(VENV)/lib/python3.11/site-packages \
+	  $(BIN)/ansible-doc -t module envops.aws.vpc_flow_log > /dev/null
 
 integration: venv stack-up
 	$(BIN)/pytest -q tests/integration

@@ -6,23 +6,18 @@ throwaway inventory that links the real environment definition and overrides onl
 
 import json
 import os
-import random
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
-import yaml
+
+from tools.local_inventory import fresh_account_id, load_spec, write_inventory  # noqa: F401 (re-exported for tests)
 
 REPO = Path(__file__).resolve().parents[2]
 SCRATCH = REPO / ".scratch"
 VENV_BIN = Path(sys.executable).parent
-
-
-def fresh_account_id():
-    """A 12-digit account id no other test run has used (moto creates accounts on first use)."""
-    return "9%011d" % random.randrange(10 ** 11)
 
 
 def tool_env(**extra):
@@ -88,38 +83,6 @@ def run_playbook(playbook, inventory, limit=None, check=False, diff=False, extra
     proc = subprocess.run(cmd, cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=timeout,
                           check=False)
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr)
-
-
-def write_inventory(directory, endpoint_url, environments):
-    """A local-estate inventory: ``environments`` maps name -> (spec dict or None to link the real one, account)."""
-    directory = Path(directory)
-    hosts = {"envops_environments": {
-        "hosts": dict((name, None) for name in environments),
-        "vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"},
-    }}
-    (directory / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
-    (directory / "hosts.yml").write_text(yaml.safe_dump(hosts))
-    (directory / "group_vars" / "all" / "local_stack.yml").write_text(yaml.safe_dump({
-        "envops_endpoint_url": endpoint_url,
-        "envops_aws_access_key": "{{ envops_env.account.id }}",
-        "envops_aws_secret_key": "local-moto-not-a-secret",
-    }))
-    for name, (spec, account) in environments.items():
-        host_dir = directory / "host_vars" / name
-        host_dir.mkdir(parents=True, exist_ok=True)
-        spec_file = host_dir / "envops_spec.yml"
-        if spec is None:
-            spec_file.symlink_to(REPO / "inventories" / name / "host_vars" / name / "envops_spec.yml")
-        else:
-            spec_file.write_text(yaml.safe_dump({"envops_spec": spec}))
-        (host_dir / "local_overrides.yml").write_text(yaml.safe_dump(
-            {"envops_spec_overrides": {"account": {"id": account}}}))
-    return directory
-
-
-def load_spec(name):
-    path = REPO / "inventories" / name / "host_vars" / name / "envops_spec.yml"
-    return yaml.safe_load(path.read_text())["envops_spec"]
 
 
 def aws_client(stack, service, account, region):
