@@ -41,14 +41,15 @@ def main():
             reset_calls(url)
             elapsed, stats = provision(inventory)
             counted = reset_calls(url)
-            rows.append((label, elapsed, stats["changed"], stats["ok"], counted["total"], counted["by_action"]))
+            rows.append({"label": label, "elapsed": elapsed, "changed": stats["changed"], "ok": stats["ok"],
+                         "calls": counted["total"], "by_action": counted["by_action"]})
     print("provision.yml, local prod network (3 AZs x 3 tiers, per-AZ NAT), moto %s" % read_state()["moto_version"])
     print("%-14s %9s %8s %6s %10s" % ("run", "wall s", "changed", "ok", "API calls"))
-    for label, elapsed, changed, ok, total, _ in rows:
-        print("%-14s %9.1f %8d %6d %10d" % (label, elapsed, changed, ok, total))
-    for label, _, _, _, _, by_action in rows:
-        busiest = sorted(by_action.items(), key=lambda kv: -kv[1])[:6]
-        print("%s, busiest calls: %s" % (label, ", ".join("%s=%d" % kv for kv in busiest)))
+    for row in rows:
+        print("%(label)-14s %(elapsed)9.1f %(changed)8d %(ok)6d %(calls)10d" % row)
+    for row in rows:
+        busiest = sorted(row["by_action"].items(), key=lambda kv: -kv[1])[:6]
+        print("%s, busiest calls: %s" % (row["label"], ", ".join("%s=%d" % kv for kv in busiest)))
 
 
 if __name__ == "__main__":

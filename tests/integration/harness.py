@@ -13,7 +13,6 @@ from pathlib import Path
 
 import boto3
 
-from tools.local_inventory import fresh_account_id, load_spec, write_inventory  # noqa: F401 (re-exported for tests)
 
 REPO = Path(__file__).resolve().parents[2]
 SCRATCH = REPO / ".scratch"

@@ -8,7 +8,8 @@ import ipaddress
 
 import pytest
 
-from harness import aws_client, fresh_account_id, load_spec, run_playbook, write_inventory
+from harness import aws_client, run_playbook
+from tools.local_inventory import fresh_account_id, load_spec, write_inventory
 
 ENV = "prod"
 SPEC = load_spec(ENV)

@@ -7,7 +7,8 @@ import copy
 
 import pytest
 
-from harness import fresh_account_id, load_spec, run_playbook, write_inventory
+from harness import run_playbook
+from tools.local_inventory import fresh_account_id, load_spec, write_inventory
 from tools.stack.state import calls, reset_calls
 
 DELETE = object()
