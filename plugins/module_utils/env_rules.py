@@ -125,9 +125,73 @@ def az_slots(spec):
             network["az_count"], network["max_azs"])
 
 
+def bucket_name(spec, purpose):
+    """The bucket of ``purpose``: its explicit name, or envops-<env>-<account>-<purpose>."""
+    for bucket in spec["data"]["buckets"]:
+        if bucket["purpose"] == purpose:
+            return bucket.get("name") or "envops-%s-%s-%s" % (spec["name"], spec["account"]["id"], purpose)
+    raise KeyError(purpose)
+
+
+def buckets_valid(spec):
+    seen = set()
+    for index, bucket in enumerate(spec["data"]["buckets"]):
+        field = "data.buckets[%d]" % index
+        if bucket["purpose"] in seen:
+            yield field + ".purpose", "unique", "purpose %r is declared twice" % bucket["purpose"]
+        seen.add(bucket["purpose"])
+        name = bucket_name(spec, bucket["purpose"])
+        if len(name) > 63:
+            yield field + ".name", "bucket_name", "bucket name %r is %d characters, S3 allows 63" % (name, len(name))
+        if bucket["critical"] and "dr" not in spec:
+            yield field + ".critical", "replication_needs_dr", "a critical bucket replicates to the DR region, but no dr is set"
+        if bucket.get("glacier_days") and bucket.get("expire_days") and bucket["expire_days"] <= bucket["glacier_days"]:
+            yield field + ".expire_days", "lifecycle_order", "objects expire before they reach Glacier"
+
+
+def tables_unique(spec):
+    seen = set()
+    for index, table in enumerate(spec["data"]["dynamodb_tables"]):
+        if table["name"] in seen:
+            yield "data.dynamodb_tables[%d].name" % index, "unique", "table %r is declared twice" % table["name"]
+        seen.add(table["name"])
+
+
+def database_protected_with_live_data(spec):
+    database = spec["data"].get("database")
+    if not database:
+        return
+    if spec["type"] in LIVE_DATA_TYPES and not database["deletion_protection"]:
+        yield "data.database.deletion_protection", "deletion_protection_live_data", (
+            "a %s database must have deletion protection" % spec["type"])
+    if database["cross_region"] != "none" and "dr" not in spec:
+        yield "data.database.cross_region", "replication_needs_dr", "cross-region copies need a dr region"
+    if spec["type"] == "production" and database["cross_region"] == "none":
+        yield "data.database.cross_region", "dr_copy_in_production", (
+            "production data must reach the DR region (snapshot_copy or read_replica)")
+
+
+def cache_failover_in_production(spec):
+    cache = spec["data"].get("cache")
+    if cache and spec["type"] == "production" and cache["replicas"] < 1:
+        yield "data.cache.replicas", "cache_failover_in_production", (
+            "production Redis needs a replica for Multi-AZ automatic failover")
+
+
+def previews_expire(spec):
+    lifecycle = spec["lifecycle"]
+    if lifecycle["ephemeral"] and spec["type"] != "development":
+        yield "lifecycle.ephemeral", "ephemeral_only_development", "only development previews may be ephemeral"
+    if lifecycle["ephemeral"] and not lifecycle.get("expires_at"):
+        yield "lifecycle.expires_at", "required", "an ephemeral preview needs an expiry time"
+    if lifecycle.get("expires_at") and not lifecycle["ephemeral"]:
+        yield "lifecycle.expires_at", "expiry_only_ephemeral", "only ephemeral previews expire"
+
+
 SPEC_RULES = (env_tag_matches_name, vpc_cidr_range, multi_az_for_live_data, nat_per_az_in_production,
               masking_outside_production, backup_covers_rpo, dr_region_differs, waf_in_production,
-              capacity_bounds, storage_iops, alarm_thresholds_ordered, az_slots)
+              capacity_bounds, storage_iops, alarm_thresholds_ordered, az_slots, buckets_valid, tables_unique,
+              database_protected_with_live_data, cache_failover_in_production, previews_expire)
 
 
 def may_peer(a, b):

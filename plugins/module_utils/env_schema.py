@@ -73,6 +73,58 @@ NETWORK = Field("dict", required=True, doc="The environment's VPC.", fields={
     }),
 })
 
+# S3 bucket names: 3-63 characters, lowercase letters, digits, dots and hyphens, no leading/trailing symbol.
+BUCKET_PATTERN = r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+ISO_UTC_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?Z$"
+
+DATABASE = Field("dict", doc="The RDS PostgreSQL instance.", fields={
+    "engine": Field("str", default="postgres", choices=("postgres",), doc="Database engine."),
+    "engine_version": Field("str", default="15.7", pattern=r"^[0-9]+(\.[0-9]+)?$", doc="Engine version."),
+    "instance_class": Field("str", required=True, pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", doc="Instance class."),
+    "database_name": Field("str", default="app", pattern=r"^[a-z][a-z0-9_]{0,62}$", doc="Initial database."),
+    "master_username": Field("str", default="app_admin", pattern=r"^[a-z][a-z0-9_]{0,15}$", doc="Master user."),
+    "deletion_protection": Field("bool", default=False, doc="Refuse deletion (forced on in prod and DR)."),
+    "performance_insights": Field("bool", default=False, doc="Performance Insights."),
+    "monitoring_interval": Field("int", default=0, choices=(0, 1, 5, 10, 15, 30, 60), doc="Enhanced monitoring (s)."),
+    "secret_rotation_days": Field("int", default=0, minimum=0, maximum=365,
+                                  doc="Rotate the master secret every N days (0: no rotation)."),
+    "cross_region": Field("str", default="none", choices=("none", "snapshot_copy", "read_replica"),
+                          doc="How the database reaches the DR region."),
+})
+
+DYNAMODB_TABLE = Field("dict", doc="One DynamoDB table.", fields={
+    "name": Field("str", required=True, pattern=r"^[a-zA-Z0-9_.-]{3,200}$", doc="Table name (prefixed <env>-)."),
+    "hash_key": Field("str", required=True, doc="Partition key attribute."),
+    "hash_key_type": Field("str", default="STRING", choices=("STRING", "NUMBER", "BINARY"), doc="Its type."),
+    "range_key": Field("str", doc="Sort key attribute."),
+    "range_key_type": Field("str", default="STRING", choices=("STRING", "NUMBER", "BINARY"), doc="Its type."),
+    "ttl_attribute": Field("str", doc="Attribute holding the expiry time."),
+})
+
+BUCKET = Field("dict", doc="One S3 bucket.", fields={
+    "purpose": Field("str", required=True, pattern=r"^[a-z][a-z0-9-]{1,20}$", doc="assets, exports, logs, backups..."),
+    "name": Field("str", pattern=BUCKET_PATTERN, doc="Bucket name (default envops-<env>-<account>-<purpose>)."),
+    "critical": Field("bool", default=False, doc="Replicate to the DR region."),
+    "intelligent_tiering_days": Field("int", minimum=0, doc="Move to Intelligent-Tiering after N days."),
+    "glacier_days": Field("int", minimum=1, doc="Move to Glacier after N days."),
+    "expire_days": Field("int", minimum=1, doc="Expire objects after N days."),
+})
+
+DATA = Field("dict", default={}, doc="Keys, secrets, parameters and data stores.", fields={
+    "kms_key_classes": Field("list", default=["data", "logs", "backups"], items=Field("str", pattern=r"^[a-z]+$"),
+                             doc="One customer-managed key per data class, alias alias/envops/<env>/<class>."),
+    "database": DATABASE,
+    "dynamodb_tables": Field("list", default=[], doc="DynamoDB tables (on-demand, PITR, SSE with the data key).",
+                             items=DYNAMODB_TABLE),
+    "buckets": Field("list", default=[], doc="S3 buckets per purpose.", items=BUCKET),
+    "cache": Field("dict", doc="ElastiCache Redis replication group.", fields={
+        "node_type": Field("str", required=True, pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$", doc="Node type."),
+        "engine_version": Field("str", default="7.1", doc="Redis version."),
+        "replicas": Field("int", default=0, minimum=0, maximum=5, doc="Replicas per node group."),
+    }),
+    "parameters": Field("dict", default={}, extra=True, doc="Application settings written to SSM under /<env>/app/."),
+})
+
 SPEC = Field("dict", required=True, doc="One environment.", fields={
     "name": Field("str", required=True, pattern=NAME_PATTERN, doc="Environment name (the inventory host)."),
     "type": Field("str", required=True, choices=ENV_TYPES, doc="Environment type (seed 003)."),
@@ -148,6 +200,11 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
             "api_5xx_rate_percent": _threshold("API 5xx error rate in percent."),
             "rds_cpu_percent": _threshold("RDS CPU utilisation in percent."),
         }),
+    }),
+    "data": DATA,
+    "lifecycle": Field("dict", default={}, doc="How long the environment lives.", fields={
+        "ephemeral": Field("bool", default=False, doc="A preview: torn down without final snapshots."),
+        "expires_at": Field("str", pattern=ISO_UTC_PATTERN, doc="UTC time after which expire_previews.yml removes it."),
     }),
     "data_masking": Field("bool", required=True, doc="Data of this environment is masked production data."),
     "maintenance_window": Field("str", required=True, pattern=WINDOW_PATTERN, doc="ddd:hh:mm-ddd:hh:mm UTC."),
