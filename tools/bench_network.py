@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def provision(inventory):
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
     cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory),
-           str(ROOT / "playbooks" / "provision.yml")]
+           str(ROOT / "playbooks" / "provision.yml"), "--tags", "network"]
     started = time.monotonic()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     elapsed = time.monotonic() - started

@@ -141,8 +141,9 @@ def buckets_valid(spec):
             yield field + ".purpose", "unique", "purpose %r is declared twice" % bucket["purpose"]
         seen.add(bucket["purpose"])
         name = bucket_name(spec, bucket["purpose"])
-        if len(name) > 63:
-            yield field + ".name", "bucket_name", "bucket name %r is %d characters, S3 allows 63" % (name, len(name))
+        if bucket["critical"] and len(name + "-dr") > 63:
+            yield field + ".name", "bucket_name", "the DR replica %r is %d characters, S3 allows 63" % (
+                name + "-dr", len(name + "-dr"))
         if bucket["critical"] and "dr" not in spec:
             yield field + ".critical", "replication_needs_dr", "a critical bucket replicates to the DR region, but no dr is set"
         if bucket.get("glacier_days") and bucket.get("expire_days") and bucket["expire_days"] <= bucket["glacier_days"]:

@@ -69,6 +69,11 @@ def validate_environment(name, spec, overrides=None, estate=None):
     for rule in SPEC_RULES:
         problems.extend(SpecProblem(name, field, rule_id, msg) for field, rule_id, msg in rule(normalised))
 
+    expires_at = normalised["lifecycle"].get("expires_at")
+    if expires_at:
+        # every resource of a preview carries its expiry, so the reaper and humans can see it on the resource
+        normalised["tags"].setdefault("expires_at", expires_at)
+
     plan = []
     network = normalised["network"]
     tier_prefixes = dict((tier, cfg["prefix"]) for tier, cfg in network["tiers"].items())

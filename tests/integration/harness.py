@@ -58,8 +58,15 @@ class PlaybookRun:
         return names
 
     def failure_messages(self, host):
-        return [task["hosts"][host].get("msg", "") for play in self.report.get("plays", [])
-                for task in play["tasks"] if task["hosts"].get(host, {}).get("failed")]
+        """Messages of the failed tasks of host, with the messages of the failed loop items."""
+        messages = []
+        for play in self.report.get("plays", []):
+            for task in play["tasks"]:
+                result = task["hosts"].get(host, {})
+                if result.get("failed"):
+                    messages.append(result.get("msg", ""))
+                    messages.extend(item.get("msg", "") for item in result.get("results", []) if item.get("failed"))
+        return messages
 
     def facts(self, host, task_name):
         for play in self.report.get("plays", []):
@@ -69,10 +76,12 @@ class PlaybookRun:
         raise KeyError(task_name)
 
 
-def run_playbook(playbook, inventory, limit=None, check=False, diff=False, extra_vars=None, timeout=900):
+def run_playbook(playbook, inventory, limit=None, check=False, diff=False, extra_vars=None, tags=None, timeout=900):
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(REPO / "playbooks" / playbook)]
     if limit:
         cmd += ["--limit", limit]
+    if tags:
+        cmd += ["--tags", tags]
     if check:
         cmd.append("--check")
     if diff:

@@ -263,13 +263,279 @@ def test_s3_replication_reads_back_as_put(moto_url):
     assert stored["Priority"] == 3
 
 
+CACHE_REGION = "me-south-1"
+
+
+@pytest.fixture
+def cache(aws):
+    """ElastiCache of a fresh account, with a VPC of two subnets (AZs a and b) and the cache subnet group 'cache'."""
+    ec2 = aws("ec2", CACHE_REGION)
+    vpc_id = ec2.create_vpc(CidrBlock="10.62.0.0/16")["Vpc"]["VpcId"]
+    subnet_ids = [
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.62.{i}.0/24", AvailabilityZone=f"{CACHE_REGION}{zone}")[
+            "Subnet"
+        ]["SubnetId"]
+        for i, zone in enumerate("ab")
+    ]
+    elasticache = aws("elasticache", CACHE_REGION)
+    elasticache.create_cache_subnet_group(
+        CacheSubnetGroupName="cache", CacheSubnetGroupDescription="cache subnets", SubnetIds=subnet_ids
+    )
+    default_sg = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"][0]["GroupId"]
+    elasticache.default_security_group_id = default_sg
+    return elasticache
+
+
+def create_group(elasticache, group_id, replicas=1, **params):
+    params.setdefault("CacheSubnetGroupName", "cache")
+    return elasticache.create_replication_group(
+        ReplicationGroupId=group_id,
+        ReplicationGroupDescription="sessions",
+        Engine="redis",
+        CacheNodeType="cache.t4g.small",
+        NumNodeGroups=1,
+        ReplicasPerNodeGroup=replicas,
+        **params,
+    )["ReplicationGroup"]
+
+
+def cache_cluster(elasticache, cluster_id):
+    (cluster,) = elasticache.describe_cache_clusters(CacheClusterId=cluster_id)["CacheClusters"]
+    return cluster
+
+
+def describe_group(elasticache, group_id):
+    (group,) = elasticache.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"]
+    return group
+
+
+def members_of(group):
+    return [(member["CacheClusterId"], member["PreferredAvailabilityZone"])
+            for node_group in group["NodeGroups"] for member in node_group["NodeGroupMembers"]]
+
+
+def test_elasticache_member_clusters_exist_with_the_group_settings(cache):
+    group = create_group(cache, "sessions", replicas=1, Tags=[{"Key": "env", "Value": "it"}])
+    assert members_of(group) == [("sessions-001", f"{CACHE_REGION}a"), ("sessions-002", f"{CACHE_REGION}b")]
+
+    for cluster_id, zone in members_of(group):
+        cluster = cache_cluster(cache, cluster_id)
+        # What AWS picks when the caller gives none: the newest engine, its default parameter group,
+        # the VPC's default security group, a maintenance window.
+        assert {key: cluster[key] for key in ("ReplicationGroupId", "CacheNodeType", "Engine", "EngineVersion",
+                                              "CacheSubnetGroupName", "PreferredAvailabilityZone",
+                                              "CacheClusterStatus")} == {
+            "ReplicationGroupId": "sessions", "CacheNodeType": "cache.t4g.small", "Engine": "redis",
+            "EngineVersion": "7.1.0", "CacheSubnetGroupName": "cache", "PreferredAvailabilityZone": zone,
+            "CacheClusterStatus": "available",
+        }
+        assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == "default.redis7"
+        assert cluster["SecurityGroups"] == [{"SecurityGroupId": cache.default_security_group_id, "Status": "active"}]
+        assert cluster["PreferredMaintenanceWindow"]
+
+    given = create_group(
+        cache, "given", replicas=0, EngineVersion="6.2", CacheParameterGroupName="custom6",
+        SecurityGroupIds=["sg-0123456789abcdef0"], PreferredMaintenanceWindow="tue:03:00-tue:04:00",
+        AtRestEncryptionEnabled=True, TransitEncryptionEnabled=True, AuthToken="It-auth-token-0123456789",
+    )
+    assert given["MemberClusters"] == ["given-001"]
+    cluster = cache_cluster(cache, "given-001")
+    assert (cluster["EngineVersion"], cluster["CacheParameterGroup"]["CacheParameterGroupName"],
+            [sg["SecurityGroupId"] for sg in cluster["SecurityGroups"]], cluster["PreferredMaintenanceWindow"]) == (
+        "6.2", "custom6", ["sg-0123456789abcdef0"], "tue:03:00-tue:04:00")
+    assert (cluster["AtRestEncryptionEnabled"], cluster["TransitEncryptionEnabled"], cluster["AuthTokenEnabled"]) == (
+        True, True, True)
+
+    sharded = cache.create_replication_group(
+        ReplicationGroupId="sharded", ReplicationGroupDescription="sharded", Engine="redis",
+        CacheNodeType="cache.t4g.small", NumNodeGroups=2, ReplicasPerNodeGroup=1, ClusterMode="enabled",
+        AutomaticFailoverEnabled=True, CacheSubnetGroupName="cache",
+    )["ReplicationGroup"]
+    assert sharded["MemberClusters"] == ["sharded-0001-001", "sharded-0001-002", "sharded-0002-001", "sharded-0002-002"]
+    cluster = cache_cluster(cache, "sharded-0002-002")
+    assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == "default.redis7.cluster.on"
+    assert cluster["PreferredAvailabilityZone"].startswith(CACHE_REGION)
+
+
+def test_elasticache_deleted_group_goes_away_after_a_final_snapshot(cache):
+    group = create_group(cache, "sessions", replicas=1, Tags=[{"Key": "env", "Value": "it"}],
+                         SnapshotWindow="03:00-04:00")
+    cache.create_snapshot(ReplicationGroupId="sessions", SnapshotName="taken")
+    assert error_code(cache.delete_replication_group, ReplicationGroupId="sessions",
+                      FinalSnapshotIdentifier="taken") == ("SnapshotAlreadyExistsFault", 400)
+    assert describe_group(cache, "sessions")["Status"] == "available"
+
+    deleted = cache.delete_replication_group(ReplicationGroupId="sessions", FinalSnapshotIdentifier="sessions-final")
+    assert deleted["ReplicationGroup"]["Status"] == "deleting"
+    (snapshot,) = cache.describe_snapshots(SnapshotName="sessions-final")["Snapshots"]
+    assert (snapshot["ReplicationGroupId"], snapshot["SnapshotSource"], snapshot["SnapshotWindow"]) == (
+        "sessions", "manual", "03:00-04:00")
+    assert error_code(cache.delete_replication_group, ReplicationGroupId="sessions") == (
+        "InvalidReplicationGroupState", 400)
+    # Until the deletion is over, the id is still taken.
+    assert error_code(create_group, elasticache=cache, group_id="sessions") == ("ReplicationGroupAlreadyExists", 400)
+
+    assert describe_group(cache, "sessions")["Status"] == "deleting"
+    assert cache_cluster(cache, "sessions-002")["CacheClusterStatus"] == "deleting"
+    assert error_code(cache.describe_replication_groups, ReplicationGroupId="sessions") == (
+        "ReplicationGroupNotFoundFault", 404)
+    assert error_code(cache.describe_cache_clusters, CacheClusterId="sessions-001") == ("CacheClusterNotFound", 404)
+    assert "sessions" not in [g["ReplicationGroupId"] for g in cache.describe_replication_groups()["ReplicationGroups"]]
+
+    again = create_group(cache, "sessions", replicas=0)
+    assert again["ARN"] == group["ARN"]
+    assert cache.list_tags_for_resource(ResourceName=again["ARN"])["TagList"] == []  # not the deleted group's
+    assert [c["CacheClusterId"] for c in cache.describe_cache_clusters()["CacheClusters"]] == ["sessions-001"]
+
+
+def test_elasticache_replication_group_deleted_waiter_succeeds(cache):
+    create_group(cache, "sessions")
+    cache.delete_replication_group(ReplicationGroupId="sessions")
+    cache.get_waiter("replication_group_deleted").wait(
+        ReplicationGroupId="sessions", WaiterConfig={"Delay": 1, "MaxAttempts": 5}
+    )
+    create_group(cache, "sessions")
+
+
+def test_elasticache_delete_retaining_the_primary_cluster(cache):
+    create_group(cache, "sessions", replicas=1)
+    cache.delete_replication_group(ReplicationGroupId="sessions", RetainPrimaryCluster=True)
+    assert describe_group(cache, "sessions")["Status"] == "deleting"
+    assert error_code(cache.describe_replication_groups, ReplicationGroupId="sessions")[0] == (
+        "ReplicationGroupNotFoundFault")
+    (retained,) = cache.describe_cache_clusters()["CacheClusters"]
+    assert retained["CacheClusterId"] == "sessions-001"
+    assert "ReplicationGroupId" not in retained
+
+
+def test_elasticache_modify_replication_group_applies_windows_security_groups_parameters_and_engine(cache):
+    create_group(cache, "sessions", replicas=1, EngineVersion="7.0", SnapshotWindow="03:00-04:00")
+    modified = cache.modify_replication_group(
+        ReplicationGroupId="sessions", SnapshotWindow="05:00-06:00", PreferredMaintenanceWindow="sat:01:00-sat:02:00",
+        SecurityGroupIds=["sg-0123456789abcdef0", "sg-0fedcba9876543210"], CacheParameterGroupName="custom7",
+        EngineVersion="7.1", ApplyImmediately=False,
+    )["ReplicationGroup"]
+    assert modified["SnapshotWindow"] == "05:00-06:00"
+    assert describe_group(cache, "sessions")["SnapshotWindow"] == "05:00-06:00"
+    for cluster_id in ("sessions-001", "sessions-002"):
+        cluster = cache_cluster(cache, cluster_id)
+        assert (cluster["SnapshotWindow"], cluster["PreferredMaintenanceWindow"], cluster["EngineVersion"],
+                cluster["CacheParameterGroup"]["CacheParameterGroupName"]) == (
+            "05:00-06:00", "sat:01:00-sat:02:00", "7.1", "custom7")
+        assert [sg["SecurityGroupId"] for sg in cluster["SecurityGroups"]] == [
+            "sg-0123456789abcdef0", "sg-0fedcba9876543210"]
+
+    # Parameters not given are left as they are.
+    cache.modify_replication_group(ReplicationGroupId="sessions", SnapshotRetentionLimit=3, ApplyImmediately=True)
+    assert describe_group(cache, "sessions")["SnapshotWindow"] == "05:00-06:00"
+    assert cache_cluster(cache, "sessions-001")["EngineVersion"] == "7.1"
+    assert error_code(cache.modify_replication_group, ReplicationGroupId="sessions", EngineVersion="6.2",
+                      ApplyImmediately=True) == ("InvalidParameterCombination", 400)
+    cache.modify_replication_group(ReplicationGroupId="sessions", EngineVersion="7.1.0", ApplyImmediately=True)
+    cache.delete_replication_group(ReplicationGroupId="sessions")
+    assert error_code(cache.modify_replication_group, ReplicationGroupId="sessions", SnapshotWindow="07:00-08:00",
+                      ApplyImmediately=True) == ("InvalidReplicationGroupState", 400)
+
+
+def test_elasticache_increase_and_decrease_replica_count(cache):
+    create_group(cache, "sessions", replicas=1, AutomaticFailoverEnabled=True, MultiAZEnabled=True)
+
+    increased = cache.increase_replica_count(ReplicationGroupId="sessions", NewReplicaCount=3, ApplyImmediately=True)
+    group = increased["ReplicationGroup"]
+    assert group["MemberClusters"] == ["sessions-001", "sessions-002", "sessions-003", "sessions-004"]
+    assert [member.get("CurrentRole") for member in group["NodeGroups"][0]["NodeGroupMembers"]] == [
+        "primary", "replica", "replica", "replica"]
+    assert cache_cluster(cache, "sessions-004")["ReplicationGroupId"] == "sessions"
+    assert group["NodeGroups"][0]["NodeGroupMembers"][3]["ReadEndpoint"]["Port"] == 6379
+
+    decreased = cache.decrease_replica_count(ReplicationGroupId="sessions", ReplicasToRemove=["sessions-002"],
+                                             ApplyImmediately=True)
+    assert decreased["ReplicationGroup"]["MemberClusters"] == ["sessions-001", "sessions-003", "sessions-004"]
+    assert error_code(cache.describe_cache_clusters, CacheClusterId="sessions-002") == ("CacheClusterNotFound", 404)
+    decreased = cache.decrease_replica_count(ReplicationGroupId="sessions", NewReplicaCount=1, ApplyImmediately=True)
+    assert describe_group(cache, "sessions")["MemberClusters"] == ["sessions-001", "sessions-003"]
+    assert [c["CacheClusterId"] for c in cache.describe_cache_clusters()["CacheClusters"]] == [
+        "sessions-001", "sessions-003"]
+
+    increase, decrease = cache.increase_replica_count, cache.decrease_replica_count
+    assert error_code(decrease, ReplicationGroupId="sessions", NewReplicaCount=0, ApplyImmediately=True) == (
+        "InvalidParameterCombination", 400)  # Multi-AZ keeps a replica
+    assert error_code(decrease, ReplicationGroupId="sessions", ReplicasToRemove=["sessions-001"],
+                      ApplyImmediately=True) == ("InvalidParameterValue", 400)  # the primary
+    assert error_code(increase, ReplicationGroupId="sessions", NewReplicaCount=6, ApplyImmediately=True) == (
+        "InvalidParameterValue", 400)
+    assert error_code(increase, ReplicationGroupId="sessions", NewReplicaCount=1, ApplyImmediately=True) == (
+        "InvalidParameterValue", 400)
+    assert error_code(increase, ReplicationGroupId="sessions", NewReplicaCount=2, ApplyImmediately=False) == (
+        "InvalidParameterValue", 400)
+    assert error_code(increase, ReplicationGroupId="missing", NewReplicaCount=2, ApplyImmediately=True) == (
+        "ReplicationGroupNotFoundFault", 404)
+
+    by_shard = increase(ReplicationGroupId="sessions", ApplyImmediately=True, ReplicaConfiguration=[
+        {"NodeGroupId": "0001", "NewReplicaCount": 2,
+         "PreferredAvailabilityZones": [f"{CACHE_REGION}a", f"{CACHE_REGION}b", f"{CACHE_REGION}b"]}])
+    assert members_of(by_shard["ReplicationGroup"])[-1] == ("sessions-004", f"{CACHE_REGION}b")
+
+    create_group(cache, "single", replicas=1)
+    decrease(ReplicationGroupId="single", NewReplicaCount=0, ApplyImmediately=True)
+    assert describe_group(cache, "single")["MemberClusters"] == ["single-001"]
+
+
+def test_unknown_rds_parameter_group_is_not_found(moto_url):
+    rds = boto3.client("rds", endpoint_url=moto_url, region_name="me-south-1", aws_access_key_id=fresh_account_id(),
+                       aws_secret_access_key="x")
+    with pytest.raises(ClientError) as err:
+        rds.describe_db_parameter_groups(DBParameterGroupName="envops-missing")
+    assert err.value.response["Error"]["Code"] == "DBParameterGroupNotFound"
+    rds.create_db_parameter_group(DBParameterGroupName="envops-there", DBParameterGroupFamily="postgres15",
+                                  Description="x")
+    found = rds.describe_db_parameter_groups(DBParameterGroupName="envops-there")["DBParameterGroups"]
+    assert [g["DBParameterGroupName"] for g in found] == ["envops-there"]
+
+
+def test_new_postgres_parameter_group_lists_force_ssl(moto_url):
+    rds = boto3.client("rds", endpoint_url=moto_url, region_name="me-south-1", aws_access_key_id=fresh_account_id(),
+                       aws_secret_access_key="x")
+    rds.create_db_parameter_group(DBParameterGroupName="pg15", DBParameterGroupFamily="postgres15", Description="x")
+
+    listed = {p["ParameterName"]: p for p in rds.describe_db_parameters(DBParameterGroupName="pg15")["Parameters"]}
+    assert (listed["rds.force_ssl"]["ParameterValue"], listed["rds.force_ssl"]["IsModifiable"]) == ("0", True)
+
+    rds.modify_db_parameter_group(DBParameterGroupName="pg15", Parameters=[
+        {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "pending-reboot"}])
+    listed = {p["ParameterName"]: p for p in rds.describe_db_parameters(DBParameterGroupName="pg15")["Parameters"]}
+    assert listed["rds.force_ssl"]["ParameterValue"] == "1"
+
+
+def test_performance_insights_are_reported(moto_url):
+    rds = boto3.client("rds", endpoint_url=moto_url, region_name="me-south-1", aws_access_key_id=fresh_account_id(),
+                       aws_secret_access_key="x")
+    rds.create_db_instance(DBInstanceIdentifier="pi-db", DBInstanceClass="db.m5.large", Engine="postgres",
+                           MasterUsername="admin_user", MasterUserPassword="password-1234", AllocatedStorage=20,
+                           EnablePerformanceInsights=True)
+    db = rds.describe_db_instances(DBInstanceIdentifier="pi-db")["DBInstances"][0]
+    assert (db["PerformanceInsightsEnabled"], db["PerformanceInsightsRetentionPeriod"]) == (True, 7)
+
+    rds.modify_db_instance(DBInstanceIdentifier="pi-db", EnablePerformanceInsights=False, ApplyImmediately=True)
+    assert rds.describe_db_instances(DBInstanceIdentifier="pi-db")["DBInstances"][0]["PerformanceInsightsEnabled"] is False
+
+
 def test_every_correction_is_tested_here():
     # A new correction needs a test above showing the corrected behaviour; then list it here.
     assert [c.name for c in CORRECTIONS] == [
         "nat_gateway_tag_resource_type",
         "elastic_ip_tag_resource_type",
         "rds_automated_backups_replication",
+        "rds_parameter_group_not_found",
+        "rds_postgres_engine_default_parameters",
+        "rds_performance_insights_reported",
         "s3_replication_rules_as_stored",
+        "elasticache_replication_group_member_clusters",
+        "elasticache_replication_group_deletion",
+        "elasticache_modify_replication_group_settings",
+        "elasticache_replica_count",
     ]
 
 

@@ -38,12 +38,12 @@ def _tag_filter(**tags):
 
 @pytest.fixture(scope="module")
 def check_run_on_nothing(inventory):
-    return run_playbook("provision.yml", inventory, check=True)
+    return run_playbook("provision.yml", inventory, check=True, tags="network")
 
 
 @pytest.fixture(scope="module")
 def first_run(inventory, check_run_on_nothing):
-    return run_playbook("provision.yml", inventory)
+    return run_playbook("provision.yml", inventory, tags="network")
 
 
 @pytest.fixture(scope="module")
@@ -199,13 +199,13 @@ def test_endpoints_for_s3_and_secrets_manager(ec2, vpc, subnets):
 
 
 def test_second_run_changes_nothing(inventory, vpc):
-    run = run_playbook("provision.yml", inventory)
+    run = run_playbook("provision.yml", inventory, tags="network")
     assert run.rc == 0
     assert run.stats(ENV)["changed"] == 0, run.changed_tasks(ENV)
 
 
 def test_check_mode_on_the_built_network_reports_no_change(inventory, vpc):
-    run = run_playbook("provision.yml", inventory, check=True)
+    run = run_playbook("provision.yml", inventory, check=True, tags="network")
     assert run.rc == 0
     assert run.stats(ENV)["changed"] == 0, run.changed_tasks(ENV)
 
@@ -215,10 +215,10 @@ def test_drift_is_reported_by_check_mode_and_repaired_by_a_run(inventory, ec2, v
     ec2.authorize_security_group_ingress(GroupId=alb["GroupId"], IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
 
-    check = run_playbook("provision.yml", inventory, check=True)
+    check = run_playbook("provision.yml", inventory, check=True, tags="network")
     assert check.changed_tasks(ENV) == ["Ensure the ALB security group"]
     assert (22, "0.0.0.0/0") in _ingress(_group(ec2, vpc, "prod-alb-sg")), "check mode must not repair"
 
-    run = run_playbook("provision.yml", inventory)
+    run = run_playbook("provision.yml", inventory, tags="network")
     assert run.changed_tasks(ENV) == ["Ensure the ALB security group"]
     assert _ingress(_group(ec2, vpc, "prod-alb-sg")) == [(443, "0.0.0.0/0")]

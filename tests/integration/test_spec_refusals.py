@@ -48,6 +48,10 @@ CASES = [
      "monitoring.alarms.api_p99_latency_ms", "warning_below_critical"),
     ("prod", "tags.env", "production", "tags.env", "matches_name"),
     ("prod", "logging.retention_days", 45, "logging.retention_days", "choices"),
+    ("prod", "data.database.engine", "oracle", "data.database.engine", "choices"),
+    ("prod", "data.buckets", [{"purpose": "assets", "name": "Assets_Bucket"}], "data.buckets[0].name", "pattern"),
+    ("prod", "data.database.deletion_protection", False, "data.database.deletion_protection",
+     "deletion_protection_live_data"),
 ]
 
 

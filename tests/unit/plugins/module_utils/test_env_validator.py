@@ -96,6 +96,27 @@ MALFORMED = [
     ("prod", "dr", DELETE, "dr", "required"),
     ("dev", "backup.retention_days", 40, "backup.retention_days", "maximum"),
     ("dev", "compute.autoscaling", "no", "compute.autoscaling", "type"),
+    ("prod", "data.database.engine", "mysql", "data.database.engine", "choices"),
+    ("prod", "data.database.deletion_protection", False, "data.database.deletion_protection",
+     "deletion_protection_live_data"),
+    ("prod", "data.database.cross_region", "none", "data.database.cross_region", "dr_copy_in_production"),
+    ("staging", "data.database.cross_region", "read_replica", "data.database.cross_region", "replication_needs_dr"),
+    ("prod", "data.cache.replicas", 0, "data.cache.replicas", "cache_failover_in_production"),
+    ("prod", "data.buckets", [{"purpose": "assets", "name": "Bad_Bucket"}], "data.buckets[0].name", "pattern"),
+    ("prod", "data.buckets", [{"purpose": "assets"}, {"purpose": "assets"}], "data.buckets[1].purpose", "unique"),
+    ("prod", "data.buckets", [{"purpose": "assets", "name": "b" * 62, "critical": True}], "data.buckets[0].name",
+     "bucket_name"),
+    ("staging", "data.buckets", [{"purpose": "assets", "critical": True}], "data.buckets[0].critical",
+     "replication_needs_dr"),
+    ("prod", "data.buckets", [{"purpose": "logs", "glacier_days": 90, "expire_days": 30}], "data.buckets[0].expire_days",
+     "lifecycle_order"),
+    ("prod", "data.dynamodb_tables", [{"name": "events", "hash_key": "id"}, {"name": "events", "hash_key": "id"}],
+     "data.dynamodb_tables[1].name", "unique"),
+    ("dev", "lifecycle.ephemeral", True, "lifecycle.expires_at", "required"),
+    ("prod", "lifecycle", {"ephemeral": True, "expires_at": "2026-01-01T00:00Z"}, "lifecycle.ephemeral",
+     "ephemeral_only_development"),
+    ("dev", "lifecycle.expires_at", "2026-01-01T00:00Z", "lifecycle.expires_at", "expiry_only_ephemeral"),
+    ("dev", "lifecycle.expires_at", "tomorrow", "lifecycle.expires_at", "pattern"),
 ]
 
 
@@ -108,6 +129,13 @@ def test_malformed_spec_names_environment_field_and_rule(env, path, value, field
     assert (env, field, rule) in found, found
     text = str([p for p in result.problems if p.rule == rule][0])
     assert "environment '%s'" % env in text and "field '%s'" % field in text and rule in text
+
+
+def test_a_preview_tags_its_resources_with_its_expiry():
+    spec = mutate(load_spec("dev"), "lifecycle", {"ephemeral": True, "expires_at": "2026-12-01T00:00Z"})
+    result = validate_environment("dev", spec)
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.spec["tags"]["expires_at"] == "2026-12-01T00:00Z"
 
 
 def test_name_must_match_inventory_host():
