@@ -1,8 +1,6 @@
 """Each moto correction, shown through boto3 against our moto server, and the version pin."""
 
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import boto3
@@ -12,7 +10,6 @@ from botocore.exceptions import ClientError
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))  # tools/ is a source tree, not an installed package
 
-from tools.stack import moto_process  # noqa: E402
 from tools.stack.moto_corrections import (  # noqa: E402
     CORRECTIONS,
     UnpinnedMotoError,
@@ -21,24 +18,14 @@ from tools.stack.moto_corrections import (  # noqa: E402
     installed_moto_version,
 )
 from tools.local_inventory import fresh_account_id  # noqa: E402
-from tools.stack.ports import pick_free_ports  # noqa: E402
 
 REGION = "eu-central-1"
 
 
 @pytest.fixture(scope="module")
-def moto_url():
+def moto_url(private_moto):
     """A moto server of our own, so these checks leave the main stack's data alone."""
-    log_dir = Path(tempfile.mkdtemp(prefix="moto-corrections-"))
-    (port,) = pick_free_ports([None])
-    url = f"http://127.0.0.1:{port}"
-    server = moto_process.spawn(port, log_dir / "moto.log")
-    try:
-        moto_process.wait_until_answering(server, url, log_dir / "moto.log")
-        yield url
-    finally:
-        moto_process.terminate(server.pid)
-        shutil.rmtree(log_dir)
+    return private_moto
 
 
 @pytest.fixture
@@ -483,6 +470,37 @@ def test_elasticache_increase_and_decrease_replica_count(cache):
     assert describe_group(cache, "single")["MemberClusters"] == ["single-001"]
 
 
+def test_elasticache_delete_cache_subnet_group(cache):
+    assert error_code(cache.delete_cache_subnet_group, CacheSubnetGroupName="nothing") == (
+        "CacheSubnetGroupNotFoundFault", 400)
+    (subnet_group,) = cache.describe_cache_subnet_groups(CacheSubnetGroupName="cache")["CacheSubnetGroups"]
+    subnet_ids = [subnet["SubnetIdentifier"] for subnet in subnet_group["Subnets"]]
+
+    create_group(cache, "sessions")
+    assert error_code(cache.delete_cache_subnet_group, CacheSubnetGroupName="cache") == ("CacheSubnetGroupInUse", 400)
+    cache.delete_replication_group(ReplicationGroupId="sessions")
+    # A group being deleted still uses it; once it is gone the subnet group can go.
+    assert error_code(cache.delete_cache_subnet_group, CacheSubnetGroupName="cache") == ("CacheSubnetGroupInUse", 400)
+    cache.get_waiter("replication_group_deleted").wait(
+        ReplicationGroupId="sessions", WaiterConfig={"Delay": 1, "MaxAttempts": 5}
+    )
+    cache.add_tags_to_resource(ResourceName=subnet_group["ARN"], Tags=[{"Key": "env", "Value": "it"}])
+    answer = cache.delete_cache_subnet_group(CacheSubnetGroupName="cache")
+    assert set(answer) == {"ResponseMetadata"}
+    assert error_code(cache.describe_cache_subnet_groups, CacheSubnetGroupName="cache") == (
+        "CacheSubnetGroupNotFoundFault", 400)
+    assert error_code(cache.delete_cache_subnet_group, CacheSubnetGroupName="cache") == (
+        "CacheSubnetGroupNotFoundFault", 400)
+
+    again = cache.create_cache_subnet_group(
+        CacheSubnetGroupName="cache", CacheSubnetGroupDescription="again", SubnetIds=subnet_ids
+    )["CacheSubnetGroup"]
+    assert cache.list_tags_for_resource(ResourceName=again["ARN"])["TagList"] == []  # not the deleted group's
+    cache.create_cache_cluster(CacheClusterId="standalone", Engine="redis", CacheNodeType="cache.t4g.small",
+                               NumCacheNodes=1, CacheSubnetGroupName="cache")
+    assert error_code(cache.delete_cache_subnet_group, CacheSubnetGroupName="cache") == ("CacheSubnetGroupInUse", 400)
+
+
 def test_unknown_rds_parameter_group_is_not_found(moto_url):
     rds = boto3.client("rds", endpoint_url=moto_url, region_name="me-south-1", aws_access_key_id=fresh_account_id(),
                        aws_secret_access_key="x")
@@ -522,6 +540,88 @@ def test_performance_insights_are_reported(moto_url):
     assert rds.describe_db_instances(DBInstanceIdentifier="pi-db")["DBInstances"][0]["PerformanceInsightsEnabled"] is False
 
 
+def test_gp3_instances_report_iops_and_throughput(moto_url):
+    rds = boto3.client("rds", endpoint_url=moto_url, region_name="me-south-1", aws_access_key_id=fresh_account_id(),
+                       aws_secret_access_key="x")
+
+    def create(identifier, allocated, engine="postgres", **params):
+        return rds.create_db_instance(DBInstanceIdentifier=identifier, DBInstanceClass="db.m5.large", Engine=engine,
+                                      MasterUsername="admin_user", MasterUserPassword="password-1234",
+                                      AllocatedStorage=allocated, **params)["DBInstance"]
+
+    def modify(identifier, **params):
+        return rds.modify_db_instance(DBInstanceIdentifier=identifier, ApplyImmediately=True, **params)["DBInstance"]
+
+    def performance(instance):
+        return instance.get("Iops"), instance.get("StorageThroughput")
+
+    def described(identifier):
+        return performance(rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0])
+
+    # Not given: the baseline, 3000 IOPS / 125 MiB/s below 400 GiB (PostgreSQL), 12000 / 500 from 400 GiB on.
+    assert performance(create("small", 20, StorageType="gp3")) == (3000, 125)
+    assert described("small") == (3000, 125)
+    assert performance(create("striped", 400, StorageType="gp3")) == (12000, 500)
+    assert described("striped") == (12000, 500)
+    assert performance(modify("small", AllocatedStorage=400)) == (12000, 500)
+    assert described("small") == (12000, 500)
+    assert described("striped") == (12000, 500)
+    # Oracle stripes from 200 GiB on, SQL Server never.
+    assert performance(create("oracle", 200, engine="oracle-ee", StorageType="gp3")) == (12000, 500)
+    assert performance(create("sqlserver", 1000, engine="sqlserver-se", StorageType="gp3")) == (3000, 125)
+
+    # Given at create or modify: kept, also when the storage grows.
+    assert performance(create("given", 500, StorageType="gp3", Iops=15000, StorageThroughput=750)) == (15000, 750)
+    assert performance(modify("given", AllocatedStorage=1000)) == (15000, 750)
+    assert described("given") == (15000, 750)
+    assert performance(modify("given", StorageThroughput=1000)) == (15000, 1000)
+    assert described("given") == (15000, 1000)
+
+    # A change to gp3: the values sent with it, else gp3's baseline (not the IOPS of the earlier type).
+    assert performance(create("was-gp2", 500, StorageType="gp2")) == (None, None)
+    assert performance(modify("was-gp2", StorageType="gp3", Iops=13000, StorageThroughput=600)) == (13000, 600)
+    assert described("was-gp2") == (13000, 600)
+    assert performance(create("was-io1", 200, StorageType="io1", Iops=5000)) == (5000, None)
+    assert performance(modify("was-io1", StorageType="gp3")) == (3000, 125)
+    assert described("was-io1") == (3000, 125)
+
+
+def test_kms_key_state_calls_accept_a_key_arn(aws):
+    kms = aws("kms", REGION)
+    key = kms.create_key(Description="envops-it")["KeyMetadata"]
+    arn = key["Arn"]
+
+    def state():
+        return kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"]
+
+    kms.disable_key(KeyId=arn)
+    assert state() == "Disabled"
+    kms.enable_key(KeyId=arn)
+    assert state() == "Enabled"
+
+    scheduled = kms.schedule_key_deletion(KeyId=arn, PendingWindowInDays=7)
+    assert (scheduled["KeyId"], scheduled["KeyState"], scheduled["PendingWindowInDays"]) == (arn, "PendingDeletion", 7)
+    assert scheduled["DeletionDate"]
+    metadata = kms.describe_key(KeyId=arn)["KeyMetadata"]
+    assert (metadata["KeyState"], metadata["Enabled"]) == ("PendingDeletion", False)
+    assert metadata["DeletionDate"] == scheduled["DeletionDate"]
+
+    assert kms.cancel_key_deletion(KeyId=arn)["KeyId"] == arn
+    assert state() == "Disabled"
+    assert "DeletionDate" not in kms.describe_key(KeyId=arn)["KeyMetadata"]
+
+    # A key id goes on working, answered with the key ARN; the window defaults to 30 days.
+    scheduled = kms.schedule_key_deletion(KeyId=key["KeyId"])
+    assert (scheduled["KeyId"], scheduled["KeyState"], scheduled["PendingWindowInDays"]) == (arn, "PendingDeletion", 30)
+    assert kms.cancel_key_deletion(KeyId=key["KeyId"])["KeyId"] == arn
+
+    # An alias is not a key id for these calls; an unknown key ARN is not found.
+    kms.create_alias(AliasName="alias/envops-it", TargetKeyId=arn)
+    assert error_code(kms.schedule_key_deletion, KeyId="alias/envops-it") == ("NotFoundException", 400)
+    assert error_code(kms.disable_key, KeyId=arn.rsplit("/", 1)[0] + "/00000000-0000-0000-0000-000000000000") == (
+        "NotFoundException", 400)
+
+
 def test_every_correction_is_tested_here():
     # A new correction needs a test above showing the corrected behaviour; then list it here.
     assert [c.name for c in CORRECTIONS] == [
@@ -531,11 +631,14 @@ def test_every_correction_is_tested_here():
         "rds_parameter_group_not_found",
         "rds_postgres_engine_default_parameters",
         "rds_performance_insights_reported",
+        "rds_gp3_iops_and_throughput_reported",
         "s3_replication_rules_as_stored",
         "elasticache_replication_group_member_clusters",
         "elasticache_replication_group_deletion",
         "elasticache_modify_replication_group_settings",
         "elasticache_replica_count",
+        "elasticache_delete_cache_subnet_group",
+        "kms_key_state_calls_accept_a_key_arn",
     ]
 
 

@@ -5,13 +5,14 @@ settings (200 GiB; moto makes it gp2). Then its storage: io2 with 3,000 IOPS in 
 an autoscaling ceiling with --diff, a shrink refused before any change, and gp3 at 3,000 IOPS / 125 MiB/s (the
 fixed gp3 performance of PostgreSQL below 400 GiB) with --diff, then again.
 
-What moto 5.2.5 does with ModifyDBInstance storage (nothing of it is corrected on the stack):
+What moto 5.2.5 does with ModifyDBInstance storage (only the gp3 IOPS / throughput are corrected on the stack,
+see tools/stack/moto_fix_rds.py rds_gp3_iops_and_throughput_reported):
 - it stores and reports any StorageType, io2 as well as an invalid one, and the Iops given, without validation;
 - it applies everything at once: no PendingModifiedValues, status always ``available``, ApplyImmediately ignored;
 - it accepts a smaller AllocatedStorage (AWS cannot shrink storage) and then reports the creation size as
   MaxAllocatedStorage, as if storage autoscaling were on;
-- it keeps the Iops of the earlier type after a change to gp2 or gp3, and drops a StorageThroughput sent together
-  with StorageType gp3 (it checks the type before setting it); throughput sent on its own is kept.
+- it keeps the Iops of the earlier type after a change to gp2 (after a change to gp3 the correction reports
+  gp3's baseline, as AWS does).
 The module never sends gp3 IOPS or throughput below the threshold and ignores values that do not belong to the
 type, so only the first two matter here; test_moto_storage_behaviour pins them.
 """
@@ -261,10 +262,10 @@ def test_gp3_with_its_fixed_performance(gp3_runs):
         "max_allocated_storage": (500, 500),
     }
     assert result["storage"] == diff["after"]
-    # Below 400 GiB AWS refuses explicit gp3 IOPS or throughput for PostgreSQL: only the type was sent, and moto
-    # reports the IOPS of io2 and no throughput, which the module reads as gp3's fixed 3,000 and 125.
+    # Below 400 GiB AWS refuses explicit gp3 IOPS or throughput for PostgreSQL: only the type was sent, and the
+    # instance reports gp3's baseline
     assert after["StorageType"] == "gp3"
-    assert after["StorageThroughput"] is None
+    assert (after["Iops"], after["StorageThroughput"]) == (3000, 125)
 
 
 def test_gp3_again_is_unchanged(gp3_runs):

@@ -1,4 +1,4 @@
-"""Corrections of moto's ElastiCache replication groups (see moto_corrections for the rules)."""
+"""Corrections of moto's ElastiCache replication groups and subnet groups (see moto_corrections for the rules)."""
 
 from tools.stack.moto_corrections import corrects
 
@@ -288,6 +288,56 @@ def elasticache_replica_count() -> None:
     responses.ElastiCacheResponse.increase_replica_count = respond_increase
     responses.ElastiCacheResponse.decrease_replica_count = respond_decrease
 
+
+
+@corrects("5.2.5")
+def elasticache_delete_cache_subnet_group() -> None:
+    """DeleteCacheSubnetGroup deletes a cache subnet group that nothing uses, as AWS does.
+
+    AWS: DeleteCacheSubnetGroup(CacheSubnetGroupName) deletes the group and its tags (empty answer); then
+    DescribeCacheSubnetGroups answers CacheSubnetGroupNotFoundFault for it and the name can be used again. An unknown
+    name is refused with CacheSubnetGroupNotFoundFault, a group a cache cluster or a replication group (also one being
+    deleted) uses with CacheSubnetGroupInUse, both HTTP 400.
+    moto 5.2.5: DeleteCacheSubnetGroup is not implemented (HTTP 500 with an HTML page).
+    Breaks: community.aws.elasticache_subnet_group with state=absent (teardown of the cache) fails on an existing
+    group: "Unable to parse response (syntax error: line 1, column 0), invalid XML received".
+    A replication group deleted under elasticache_replication_group_deletion uses the group until it has been
+    reported ``deleting`` and is gone (after the replication_group_deleted waiter). moto keeps a deleted standalone
+    cache cluster ``deleting`` for ever, so its subnet group stays in use (no envops module deletes one). Not
+    modelled: the Region's ``default`` subnet group (moto has none); names are matched as moto stores them (AWS
+    stores them lowercase).
+    """
+    from moto.core.responses import EmptyResult
+    from moto.elasticache import models, responses
+    from moto.elasticache.exceptions import CacheSubnetGroupNotFound, ElastiCacheException
+
+    backend_cls = models.ElastiCacheBackend
+
+    def delete_cache_subnet_group(self, cache_subnet_group_name):
+        subnet_group = self.cache_subnet_groups.get(cache_subnet_group_name)
+        if subnet_group is None:
+            raise CacheSubnetGroupNotFound(cache_subnet_group_name)
+        users = [("replication group", group.replication_group_id) for group in self.replication_groups.values()
+                 if group.cache_subnet_group_name == cache_subnet_group_name]
+        users += [("cache cluster", cluster.cache_cluster_id) for cluster in self.cache_clusters.values()
+                  if cluster.cache_subnet_group_name == cache_subnet_group_name]
+        if users:
+            kind, name = users[0]
+            raise ElastiCacheException(
+                "CacheSubnetGroupInUse",
+                f"Cache subnet group {cache_subnet_group_name} is currently in use by {kind} {name}.",
+            )
+        del self.cache_subnet_groups[cache_subnet_group_name]
+        self.tagging_service.delete_all_tags_for_resource(subnet_group.arn)
+
+    def respond_delete(self):
+        self.elasticache_backend.delete_cache_subnet_group(
+            cache_subnet_group_name=self._get_param("CacheSubnetGroupName"),
+        )
+        return EmptyResult()
+
+    backend_cls.delete_cache_subnet_group = delete_cache_subnet_group
+    responses.ElastiCacheResponse.delete_cache_subnet_group = respond_delete
 
 def _invalid_value(message: str):
     from moto.elasticache.exceptions import InvalidParameterValueException

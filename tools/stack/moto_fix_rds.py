@@ -1,4 +1,4 @@
-"""Corrections of moto's RDS: automated backup replication, parameter group lookup (see moto_corrections)."""
+"""Corrections of moto's RDS: backup replication, parameter groups, instance reporting (see moto_corrections)."""
 
 import re
 
@@ -343,3 +343,72 @@ def rds_performance_insights_reported() -> None:
     DBInstance.__init__ = __init__
     DBInstance.performance_insights_enabled = property(enabled)
     DBInstance.performance_insights_retention_period = property(retention, set_retention)
+
+
+# gp3 storage: what AWS reports when no IOPS / throughput were given, by engine (prefix of Engine) and size.
+_GP3_BASELINE = {"iops": 3000, "storage_throughput": 125}
+_GP3_STRIPED_BASELINE = {"iops": 12000, "storage_throughput": 500}  # from the engine's striping threshold on
+_GP3_STRIPING_THRESHOLDS = (("postgres", 400), ("mysql", 400), ("mariadb", 400), ("db2", 400), ("oracle", 200))
+
+
+def _gp3_baseline(instance, name: str) -> int:
+    engine = str(getattr(instance, "engine", "") or "")
+    allocated = getattr(instance, "allocated_storage", None) or 0
+    for prefix, threshold in _GP3_STRIPING_THRESHOLDS:
+        if engine.startswith(prefix) and int(allocated) >= threshold:
+            return _GP3_STRIPED_BASELINE[name]
+    return _GP3_BASELINE[name]  # below the threshold, or an engine without striping (SQL Server)
+
+
+@corrects("5.2.5")
+def rds_gp3_iops_and_throughput_reported() -> None:
+    """A gp3 DB instance reports Iops and StorageThroughput, given or not, as AWS does.
+
+    AWS: DescribeDBInstances (and the DBInstance answered by CreateDBInstance / ModifyDBInstance) reports Iops and
+    StorageThroughput for every gp3 instance: the values given at create or modify, else the baseline of the engine
+    and size: 3000 IOPS and 125 MiB/s below the striping threshold (400 GiB for PostgreSQL, MySQL, MariaDB and Db2,
+    200 GiB for Oracle; SQL Server at any size), 12000 IOPS and 500 MiB/s from it on.
+    moto 5.2.5: reports them only when they were given, so a gp3 instance created or modified without them has
+    neither; StorageThroughput given in the same ModifyDBInstance as StorageType gp3 can be dropped (it is kept
+    only if the instance is already gp3 when moto sets it).
+    Breaks: amazon.aws.rds_instance 10.1.2, which reads instance["StorageThroughput"] and instance["Iops"] of a gp3
+    instance on every run after the create: KeyError 'StorageThroughput'.
+    Given values are kept, also across a growth past the threshold; a change to gp3 without them forgets the values
+    of the earlier type (gp3 starts from its baseline). Not modelled: AWS refusing IOPS or throughput below the
+    threshold and values under the striped baseline from it on (InvalidParameterCombination), time
+    (PendingModifiedValues: moto applies every change at once). Other storage types are reported as before: Iops
+    when given (also the Iops of an earlier type), no StorageThroughput.
+    """
+    from moto.rds.models import DBInstance
+
+    original_update = DBInstance.update
+
+    def is_gp3(instance) -> bool:
+        # moto reads iops in DBInstance.__init__ before the storage type is set: no type yet is not gp3.
+        return getattr(instance, "storage_type", None) == "gp3"
+
+    def performance(name: str) -> property:
+        stored = "_" + name  # moto's restore copies __dict__ with the underscore stripped: the given value goes on
+
+        def get(self):
+            given = self.__dict__.get(stored)
+            if is_gp3(self):
+                return given if given else _gp3_baseline(self, name)
+            return given if name == "iops" else None
+
+        def set_(self, value):
+            self.__dict__[stored] = value
+
+        return property(get, set_)
+
+    def update(self, *args, **kwargs):
+        storage_type = getattr(self, "storage_type", None)
+        original_update(self, *args, **kwargs)
+        if self.storage_type != storage_type and is_gp3(self):
+            for name in ("iops", "storage_throughput"):
+                if kwargs.get(name) is None:
+                    self.__dict__["_" + name] = None
+
+    DBInstance.iops = performance("iops")
+    DBInstance.storage_throughput = performance("storage_throughput")
+    DBInstance.update = update
