@@ -20,11 +20,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 STACK := $(PY) -m tools.stack
 
 .PHONY: demo test venv collection build stack-up stack-down stack-status \
-        unit integration molecule sanity lint bench-network clean
+        unit integration molecule sanity lint bench-network bench-masking bench-masking-dynamodb clean
 
-## demo: set up, start the local stack and provision the networks of the local estate
+## demo: set up, start the local stack, provision the local estate, then refresh staging and test with masked
+## data of a generated prod database (20,000 customers, 60,000 orders)
 demo: venv stack-up
 	$(BIN)/ansible-playbook -i inventories/local playbooks/provision.yml
+	$(PY) -m tools.masking_dataset prod_app 20000 > /dev/null
+	$(BIN)/ansible-playbook -i inventories/local playbooks/refresh_masked.yml -e refresh_targets=staging,test
 
 ## test: set up, then every test suite (CI runs exactly this)
 test: venv stack-up
@@ -63,7 +66,7 @@ build: venv
 	  $(BIN)/ansible-doc -t module envops.aws.vpc_flow_log > /dev/null
 
 integration: venv stack-up
-	$(BIN)/pytest -q tests/integration
+	$(BIN)/pytest -q -n 2 --dist loadfile tests/integration
 
 molecule: venv stack-up
 	$(PY) -m tools.run_molecule
@@ -76,6 +79,14 @@ lint: venv
 
 bench-network: venv stack-up
 	$(PY) -m tools.bench_network
+
+# masked copy vs plain logical copy on 1M customers + 3M orders (BENCH_ARGS="--customers 100000" for less)
+bench-masking: venv stack-up
+	$(PY) -m tools.bench_masking $(BENCH_ARGS)
+
+# DynamoDB masked copy on its own moto server (200k items by default: slow, moto's Scan is the bottleneck)
+bench-masking-dynamodb: venv
+	$(PY) -m tools.bench_masking_dynamodb $(BENCH_ARGS)
 
 clean: stack-down
 	rm -rf $(SCRATCH)

@@ -289,7 +289,6 @@ def elasticache_replica_count() -> None:
     responses.ElastiCacheResponse.decrease_replica_count = respond_decrease
 
 
-
 @corrects("5.2.5")
 def elasticache_delete_cache_subnet_group() -> None:
     """DeleteCacheSubnetGroup deletes a cache subnet group that nothing uses, as AWS does.
@@ -338,6 +337,7 @@ def elasticache_delete_cache_subnet_group() -> None:
 
     backend_cls.delete_cache_subnet_group = delete_cache_subnet_group
     responses.ElastiCacheResponse.delete_cache_subnet_group = respond_delete
+
 
 def _invalid_value(message: str):
     from moto.elasticache.exceptions import InvalidParameterValueException

@@ -1,0 +1,411 @@
+# -*- coding: utf-8 -*-
+# Copyright: envops.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Masked copy of a PostgreSQL database into a fresh one: personal data never lands on the target.
+
+    figures = masked_copy(source_conninfo, target_conninfo, policy, key, progress=None, jobs=1)
+
+``target_conninfo`` names an existing, empty database.  Steps:
+
+1. classify (nothing is written anywhere yet): in one REPEATABLE READ, READ ONLY transaction on the source,
+   read every user table and its columns, take ACCESS SHARE locks on them (no ALTER TABLE until the end),
+   walk every json/jsonb column the policy masks per path (set-based, one scan of the table per nesting
+   level: the distinct keys / array elements at each level) and ``classify`` the live fields against the
+   policy.  Any unclassified field (a column, a JSON path, a table missing from the policy) raises
+   ``MaskingCopyError`` listing all of them; so does a rule that does not fit its column type, and a
+   source without pgcrypto.  Stale policy entries are returned as ``warnings``.  The transaction exports
+   its snapshot: the schema dump and every table are read in that same snapshot.
+2. pre-data: ``pg_dump --section=pre-data --snapshot=... source | psql target`` (tables without indexes).
+3. data: per table, ``COPY (SELECT <masked expressions> FROM t) TO STDOUT`` on the source streamed into
+   ``COPY t FROM STDIN`` on the target, binary when every output type is a built-in type equal to the
+   column's, else text; ``jobs`` tables at a time.  The masking runs in the source database, set-based.
+   Generated columns are not copied: the target computes them from the masked values.  Sequences follow.
+4. post-data: primary keys, unique constraints, indexes, foreign keys (built on masked data).
+
+The key: bytes (at least 16).  It is set per source session with ``set_session_key_sql(local=True)`` and a
+bound parameter, inside the transaction that runs the COPY, and is gone at its end.  It never appears in
+SQL text, in the returned figures or in an error message.  (Bound parameters are logged by the server only
+when the source logs statements with their parameters: ``log_statement``, ``log_min_duration_statement``.)
+
+``progress(table, rows_done, rows_total, rows_per_s, eta_s)`` is called for each table when it starts, at
+least every ``progress_interval`` seconds while rows flow, and when it ends; ``rows_total`` is the planner's
+estimate (pg_class.reltuples, None when the table was never analyzed) and ``eta_s`` None when unknown.
+With ``jobs`` > 1 it is called from worker threads, one call at a time.
+
+On a failure after classification the target is left half-built: drop and recreate it before retrying.
+Requires psycopg (3) where this runs, pg_dump / psql (``pg_bin``, else PATH, else
+/usr/lib/postgresql/15/bin) and pgcrypto in the source database.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import ITEMS
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MaskingPolicy
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import classify
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import policy_hash
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import JIT_OFF_SQL
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import SESSION_KEY
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import MaskingSqlError
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import column_expressions
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import quote_ident
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import quote_literal
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import quote_table
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import select_statement
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import set_session_key_sql
+
+HAS_PSYCOPG = pg_copy_stream.HAS_PSYCOPG
+if HAS_PSYCOPG:
+    import psycopg
+    from psycopg import IsolationLevel
+
+DEFAULT_CHUNK_BYTES = pg_copy_stream.DEFAULT_CHUNK_BYTES
+MIN_KEY_BYTES = 16
+MAX_JSON_DEPTH = 64
+FIRST_NORMAL_OID = 16384  # types below are built in: the same binary format in every database
+_PATH_SPECIAL = frozenset(".[]")
+
+# Every column of the user's ordinary tables (see pg_copy_stream.TABLES_SQL for which tables), largest first.
+LIVE_COLUMNS_SQL = """
+SELECT n.nspname, c.relname, c.reltuples::bigint, pg_relation_size(c.oid),
+       a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid::bigint, a.attgenerated <> ''
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind = 'r' AND c.relpersistence <> 't'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                                             AND d.deptype = 'e')
+ORDER BY pg_relation_size(c.oid) DESC, n.nspname, c.relname, a.attnum
+"""
+
+PGCRYPTO_SQL = ("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                "WHERE e.extname = 'pgcrypto'")
+
+
+class MaskingCopyError(pg_copy_stream.PgCopyError):
+    """The masked copy cannot run or failed.  ``unclassified``: the live fields without a rule (``table.field``),
+    ``problems``: every reason it was refused before the target was touched."""
+
+    def __init__(self, message, unclassified=(), problems=()):
+        super(MaskingCopyError, self).__init__(message)
+        self.unclassified = list(unclassified)
+        self.problems = list(problems)
+
+
+class LiveTable:
+    """A source table as read from the catalog: ``columns`` [(name, type text, type oid)] to copy."""
+
+    def __init__(self, schema, name, reltuples, size):
+        self.schema = schema
+        self.name = name
+        self.qualified = "%s.%s" % (schema, name)
+        self.reltuples = reltuples if reltuples is not None and reltuples >= 0 else None
+        self.size = size
+        self.columns = []
+        self.generated = []
+        self.statement = None
+        self.binary = False
+
+
+def _field_text(column, components):
+    """``profile.address.city`` / ``tags[]``; a key that cannot be a path component is JSON-quoted, which
+    makes it unparseable: classify reports it unclassified (fail closed)."""
+    text = column
+    for component in components:
+        if component is None:
+            text += ITEMS
+        elif not component or _PATH_SPECIAL.intersection(component):
+            text += '.["%s"]' % component.replace("\\", "\\\\").replace('"', '\\"')
+        else:
+            text += "." + component
+    return text
+
+
+def _json_level_branch(index, column_sql, components):
+    """One LATERAL branch: (index, child key or NULL for array elements, jsonb_typeof(child)) of the values
+    found at ``components`` inside the column."""
+    from_items = []
+    current = column_sql
+    for number, component in enumerate(components):
+        if component is None:
+            from_items.append("jsonb_array_elements(CASE WHEN jsonb_typeof(%s) = 'array' THEN %s END) AS _e%d(v)"
+                              % (current, current, number))
+            current = "_e%d.v" % number
+        else:
+            current = "(%s -> %s)" % (current, quote_literal(component))
+    from_items.append(
+        "LATERAL (SELECT o.key, jsonb_typeof(o.value) FROM jsonb_each(CASE WHEN jsonb_typeof(%s) = 'object' "
+        "THEN %s END) AS o UNION ALL SELECT NULL, jsonb_typeof(a.value) FROM jsonb_array_elements("
+        "CASE WHEN jsonb_typeof(%s) = 'array' THEN %s END) AS a) AS _c(k, t)" % ((current,) * 4))
+    return "SELECT %d, _c.k, _c.t FROM %s" % (index, ", ".join(from_items))
+
+
+def json_paths(connection, table, json_columns):
+    """Every path present in the json/jsonb ``json_columns`` ({column: is_jsonb}) of ``table`` (schema.table):
+    ``{column: set of component tuples}`` (None stands for ``[]``), containers included.  One set-based scan
+    of the table per nesting level, keeping only the distinct (path, key, type) of each level."""
+    found = dict((column, set()) for column in json_columns)
+    frontier = [(column, ()) for column in sorted(json_columns)]
+    depth = 0
+    while frontier:
+        depth += 1
+        if depth > MAX_JSON_DEPTH:
+            raise MaskingCopyError("%s: JSON nested deeper than %d levels" % (table, MAX_JSON_DEPTH))
+        branches = []
+        for index, (column, components) in enumerate(frontier):
+            column_sql = "_t.%s%s" % (quote_ident(column), "" if json_columns[column] else "::jsonb")
+            branches.append(_json_level_branch(index, column_sql, components))
+        query = "SELECT DISTINCT _x.i, _x.k, _x.t FROM %s AS _t CROSS JOIN LATERAL (%s) AS _x(i, k, t)" % (
+            quote_table(table), " UNION ALL ".join(branches))
+        deeper = set()
+        for index, key, kind in connection.execute(query).fetchall():
+            column, components = frontier[index]
+            child = components + (key,)
+            found[column].add(child)
+            if kind in ("object", "array"):
+                deeper.add((column, child))
+        frontier = sorted(deeper, key=lambda entry: (entry[0], [("" if c is None else c) for c in entry[1]]))
+    return found
+
+
+def _read_live_tables(connection):
+    tables = {}
+    for schema, name, reltuples, size, column, type_text, type_oid, generated in \
+            connection.execute(LIVE_COLUMNS_SQL).fetchall():
+        table = tables.get("%s.%s" % (schema, name))
+        if table is None:
+            table = tables["%s.%s" % (schema, name)] = LiveTable(schema, name, reltuples, size)
+        if generated:
+            table.generated.append(column)
+        else:
+            table.columns.append((column, type_text, type_oid))
+    return tables
+
+
+def _snapshot_connection(conninfo, snapshot):
+    """A read-only source connection inside the exported ``snapshot`` (its transaction is open)."""
+    connection = psycopg.connect(conninfo, autocommit=False)
+    connection.isolation_level = IsolationLevel.REPEATABLE_READ
+    connection.read_only = True
+    connection.execute("SET TRANSACTION SNAPSHOT %s" % quote_literal(snapshot))
+    return connection
+
+
+def _live_fields(source_conninfo, snapshot, tables, policy, jobs):
+    """table -> live field paths: its columns, and the paths inside the json columns the policy masks per path
+    (walked in the snapshot, ``jobs`` tables at a time)."""
+    live = {}
+    walks = []
+    for qualified, table in tables.items():
+        live[qualified] = [column for column, _type, _oid in table.columns]
+        table_policy = policy.postgresql.get(qualified)
+        json_columns = {}
+        if table_policy is not None:
+            for column, type_text, _oid in table.columns:
+                rule = table_policy.fields.get(column)
+                if rule is not None and rule.kind == "json" and type_text in ("json", "jsonb"):
+                    json_columns[column] = type_text == "jsonb"
+        if json_columns:
+            walks.append((qualified, json_columns))
+
+    def walk(entry):
+        qualified, json_columns = entry
+        with _snapshot_connection(source_conninfo, snapshot) as connection:
+            return qualified, json_paths(connection, qualified, json_columns)
+
+    if jobs > 1 and len(walks) > 1:
+        with ThreadPoolExecutor(max_workers=min(jobs, len(walks))) as pool:
+            walked = list(pool.map(walk, walks))
+    else:
+        walked = [walk(entry) for entry in walks]
+    for qualified, found in walked:
+        for column, paths in sorted(found.items()):
+            live[qualified].extend(_field_text(column, components) for components in sorted(
+                paths, key=lambda path: [("" if c is None else c) for c in path]))
+    return live
+
+
+def _compile(connection, tables, policy, pgcrypto_schema):
+    """Masked SELECT per table (key from the session setting) and whether binary COPY fits; problems listed."""
+    problems = []
+    for qualified, table in tables.items():
+        table_policy = policy.postgresql[qualified]
+        columns = [(column, type_text) for column, type_text, _oid in table.columns]
+        try:
+            table.statement = select_statement(table_policy, columns, key_param=SESSION_KEY,
+                                               pgcrypto_schema=pgcrypto_schema)
+            probe = column_expressions(table_policy, columns, key_param="NULL::bytea", pgcrypto_schema=pgcrypto_schema)
+        except MaskingSqlError as error:
+            problems.append(str(error))
+            continue
+        # Output types as PostgreSQL describes them; binary COPY only when each is the column's own built-in type.
+        select_list = ", ".join("%s AS %s" % (expression, quote_ident(name)) for name, expression in probe)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s FROM %s LIMIT 0" % (select_list, quote_table(qualified)))
+            described = [column.type_code for column in cursor.description]
+        table.binary = all(out_oid == type_oid and type_oid < FIRST_NORMAL_OID
+                           for out_oid, (_name, _text, type_oid) in zip(described, table.columns))
+    return problems
+
+
+def _load_policy(policy):
+    if isinstance(policy, MaskingPolicy):
+        return policy
+    if isinstance(policy, dict):
+        return load_policy(policy)
+    raise MaskingCopyError("policy must be a MaskingPolicy or the envops_masking_policy mapping")
+
+
+def _rate(rows, seconds):
+    return round(rows / seconds, 1) if seconds > 0 else None
+
+
+def masked_copy(source_conninfo, target_conninfo, policy, key, progress=None, jobs=1,
+                chunk_bytes=DEFAULT_CHUNK_BYTES, pg_bin=None, no_owner=True, maintenance_work_mem="256MB",
+                pgcrypto_schema=None, progress_interval=2.0):
+    """Copy the source database into the existing, empty target database, every column masked (module doc).
+
+    ``policy``: a MaskingPolicy or the mapping of ``envops_masking_policy`` (its ``postgresql`` section is
+    used).  ``key``: bytes.  ``jobs``: tables copied at once.  Returns ``{"seconds", "rows", "bytes",
+    "rows_per_s", "tables": {"schema.table": {"rows", "bytes", "seconds", "rows_per_s", "format", "chunks",
+    "max_chunk_bytes"}}, "sequences", "phases": {"classify", "pre_data", "data", "post_data"}, "warnings",
+    "policy_hash"}``; ``bytes`` counts the COPY stream.  Raises MaskingCopyError.
+    """
+    pg_copy_stream.require_psycopg()
+    if not isinstance(key, (bytes, bytearray)) or len(key) < MIN_KEY_BYTES:
+        raise MaskingCopyError("the masking key must be bytes, at least %d of them" % MIN_KEY_BYTES)
+    key_hex = bytes(key).hex()
+    policy = _load_policy(policy)
+    jobs = max(1, int(jobs))
+    phases = {}
+    started = clock = time.monotonic()
+
+    def lap(name):
+        now = time.monotonic()
+        phases[name] = round(now - clock, 3)
+        return now
+
+    # Binaries first: a missing pg_dump should not be found out after the target was half-built.
+    pg_copy_stream.find_pg_binary("pg_dump", pg_bin)
+    pg_copy_stream.find_pg_binary("psql", pg_bin)
+
+    coordinator = psycopg.connect(source_conninfo, autocommit=False)
+    try:
+        coordinator.isolation_level = IsolationLevel.REPEATABLE_READ
+        coordinator.read_only = True
+        tables = _read_live_tables(coordinator)
+        for qualified in tables:
+            coordinator.execute("LOCK TABLE %s IN ACCESS SHARE MODE" % quote_table(qualified))
+        tables = _read_live_tables(coordinator)  # as locked: nobody can alter them any more
+        snapshot = coordinator.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        live = _live_fields(source_conninfo, snapshot, tables, policy, jobs)
+        classification = classify(policy.postgresql, live)
+        if classification.unclassified:
+            unclassified = [str(field) for field in classification.unclassified]
+            raise MaskingCopyError(
+                "masked copy refused, nothing was copied: %d unclassified field(s) in the source (give each a "
+                "rule in envops_masking_policy.postgresql): %s" % (len(unclassified), ", ".join(unclassified)),
+                unclassified=unclassified, problems=["unclassified: %s" % field for field in unclassified])
+        warnings = ["stale masking rule (no such field in the source): %s" % (field,) for field in classification.stale]
+        problems = []
+        row = coordinator.execute(PGCRYPTO_SQL).fetchone()
+        if row is None:
+            problems.append("pgcrypto is not installed in the source database (CREATE EXTENSION pgcrypto)")
+        elif pgcrypto_schema is None:
+            pgcrypto_schema = row[0]
+        coordinator.execute(JIT_OFF_SQL)
+        if not problems:
+            problems += _compile(coordinator, tables, policy, pgcrypto_schema)
+        with psycopg.connect(target_conninfo, autocommit=True) as target:
+            existing = target.execute(pg_copy_stream.TABLES_SQL).fetchall()
+            if existing:
+                problems.append("the target database is not empty (%d table(s), e.g. %s.%s)"
+                                % (len(existing), existing[0][0], existing[0][1]))
+        if problems:
+            raise MaskingCopyError("masked copy refused, nothing was copied: %s" % "; ".join(problems),
+                                   problems=problems)
+        clock = lap("classify")
+
+        pg_copy_stream.pipe_section(source_conninfo, target_conninfo, "pre-data", no_owner=no_owner,
+                                    pg_bin=pg_bin, snapshot=snapshot)
+        clock = lap("pre_data")
+
+        progress_lock = threading.Lock()
+
+        def report(table, rows_done, rows_per_s, eta):
+            if progress is not None:
+                with progress_lock:
+                    progress(table.qualified, rows_done, table.reltuples, rows_per_s, eta)
+
+        def copy_one(table):
+            names = ", ".join(quote_ident(column) for column, _type, _oid in table.columns)
+            copy_format = "binary" if table.binary else "text"
+            copy_out = "COPY (%s) TO STDOUT (FORMAT %s)" % (table.statement, copy_format)
+            copy_in = "COPY %s (%s) FROM STDIN (FORMAT %s)" % (quote_table(table.qualified), names, copy_format)
+            table_started = time.monotonic()
+            state = {"last": table_started}
+            report(table, 0, None, None)
+
+            def on_chunk(messages, _bytes):
+                now = time.monotonic()
+                if now - state["last"] < progress_interval:
+                    return
+                state["last"] = now
+                rows_done = max(0, messages - 1) if table.binary else messages
+                rate = _rate(rows_done, now - table_started)
+                eta = None
+                if rate and table.reltuples is not None:
+                    eta = round(max(0, table.reltuples - rows_done) / rate, 1)
+                report(table, rows_done, rate, eta)
+
+            with _snapshot_connection(source_conninfo, snapshot) as source, \
+                    psycopg.connect(target_conninfo, autocommit=False) as target:
+                source.execute(JIT_OFF_SQL)
+                source.execute(set_session_key_sql(local=True), {"mask_key_hex": key_hex})
+                figures = pg_copy_stream.stream_copy(source, target, copy_out, copy_in, chunk_bytes,
+                                                     on_chunk=on_chunk if progress is not None else None)
+                source.rollback()  # ends the transaction: the key setting (local) is gone
+                target.commit()
+            figures["rows_per_s"] = _rate(figures["rows"], figures["seconds"])
+            figures["format"] = copy_format
+            report(table, figures["rows"], figures["rows_per_s"], 0)
+            return table.qualified, figures
+
+        ordered = list(tables.values())  # largest first
+        if jobs > 1 and len(ordered) > 1:
+            with ThreadPoolExecutor(max_workers=min(jobs, len(ordered))) as pool:
+                copied = dict(pool.map(copy_one, ordered))
+        else:
+            copied = dict(copy_one(table) for table in ordered)
+        with psycopg.connect(target_conninfo, autocommit=True) as target:
+            sequences = pg_copy_stream.copy_sequences(coordinator, target)
+        clock = lap("data")
+
+        pg_copy_stream.pipe_section(
+            source_conninfo, target_conninfo, "post-data", no_owner=no_owner, pg_bin=pg_bin, snapshot=snapshot,
+            psql_options="-c maintenance_work_mem=%s" % maintenance_work_mem if maintenance_work_mem else "")
+        clock = lap("post_data")
+    finally:
+        coordinator.close()
+
+    seconds = round(time.monotonic() - started, 3)
+    rows = sum(figures["rows"] for figures in copied.values())
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "bytes": sum(figures["bytes"] for figures in copied.values()),
+        "rows_per_s": _rate(rows, phases["data"]),
+        "tables": copied,
+        "sequences": sequences,
+        "phases": phases,
+        "warnings": warnings,
+        "policy_hash": policy_hash(policy),
+    }

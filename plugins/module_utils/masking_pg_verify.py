@@ -1,0 +1,318 @@
+# -*- coding: utf-8 -*-
+# Copyright: envops.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Verify a masked PostgreSQL copy against its source, independently of the masking code path.
+
+Nothing here calls masking_rules or masking_sql: the checks compare the two databases and check the shape
+each rule promises, so a wrong or weakened rule is caught rather than reproduced.
+
+Values never leave the databases as plaintext.  The source side is read as ``(primary key, hash)`` rows, the
+hash being ``hashtextextended(value, seed)`` (64 bits) with a random seed drawn for this run only and never
+returned, and streamed into a temporary table of the target session, where the comparisons run set-based.
+
+Checks per table of the policy (``failures`` make the verification fail; ``figures`` are reported):
+- rows: the same row count, every source primary key present in the target;
+- unchanged: for rules that always change a non-null value (email, pseudonym, substitute) zero rows whose
+  target value equals the source value of the same row; for json paths with those rules (outside arrays) the
+  same, path by path;
+- pseudonyms_in_source: zero masked email / pseudonym values that occur anywhere in the source column;
+- shape: ``null`` rule columns are all null; ``partial`` keeps at most keep_last digits; ``generalize_date``
+  leaves only January 1st; ``generalize_prefix`` leaves only '*' after the kept prefix; scrubbed free text
+  holds no email address and no phone-like run of 7 or more digits;
+- own_pii_in_text: zero scrubbed texts containing, as a word, a single-word PII value of the same source row
+  (first name, last name, email...: compared as seeded hashes of lowercase words);
+- figures: rows whose value is unchanged for the other rules (scrub text without PII stays as it was), and
+  k-anonymity of the declared quasi-identifiers (smallest group, groups below k).
+For the database: zero foreign-key orphans, every unique index valid, and the same primary key / unique /
+foreign key constraints as the source.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import secrets
+import time
+from collections import namedtuple
+
+from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import parse_path
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import ITEMS
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import quote_ident
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import quote_literal
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import quote_table
+
+if pg_copy_stream.HAS_PSYCOPG:
+    import psycopg
+
+ALWAYS_CHANGED = ("email", "pseudonym", "substitute")
+PSEUDONYMS = ("email", "pseudonym")
+DEFAULT_K = 5
+EMAIL_LIKE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+PHONE_LIKE = r"(^|[^A-Za-z0-9_])[0-9][0-9 ().-]{5,}[0-9]($|[^A-Za-z0-9_])"
+MASKED_EMAIL = r"[A-Za-z0-9._%+-]+@example\.invalid"
+WORD_SPLIT = r"[^a-z0-9@._+-]+"
+VERIFY_TABLE = "envops_verify_source"
+
+PRIMARY_KEY_SQL = """
+SELECT a.attname
+FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+WHERE i.indrelid = %s::regclass AND i.indisprimary
+ORDER BY array_position(i.indkey::int2[], a.attnum)
+"""
+
+CONSTRAINTS_SQL = """
+SELECT n.nspname || '.' || c.relname AS table_name, k.conname, k.contype
+FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE k.contype IN ('p', 'u', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+ORDER BY 1, 2
+"""
+
+FOREIGN_KEYS_SQL = """
+SELECT k.conname, k.conrelid::regclass::text, k.confrelid::regclass::text,
+       array(SELECT attname FROM unnest(k.conkey) WITH ORDINALITY u(n, o)
+             JOIN pg_attribute ON attrelid = k.conrelid AND attnum = u.n ORDER BY o),
+       array(SELECT attname FROM unnest(k.confkey) WITH ORDINALITY u(n, o)
+             JOIN pg_attribute ON attrelid = k.confrelid AND attnum = u.n ORDER BY o)
+FROM pg_constraint k WHERE k.contype = 'f' ORDER BY 1
+"""
+
+INVALID_UNIQUE_SQL = "SELECT indexrelid::regclass::text FROM pg_index WHERE indisunique AND NOT indisvalid"
+
+
+class VerificationError(RuntimeError):
+    pass
+
+
+def _value_sql(alias, field, keys, as_text=True):
+    """SQL of a column, or of a json path inside it, as text."""
+    column = "%s.%s" % (alias, quote_ident(field))
+    if not keys:
+        return "(%s)::text" % column if as_text else column
+    return "(%s)::jsonb #>> %s" % (column, quote_literal("{%s}" % ",".join('"%s"' % k for k in keys)))
+
+
+Leaf = namedtuple("Leaf", "path field keys rule")
+
+
+def _checked_paths(table_policy):
+    """Every leaf rule outside arrays: its path, top-level field, object keys inside it and rule."""
+    for path, rule in table_policy.rules_by_path().items():
+        components = parse_path(path)
+        if ITEMS not in components:
+            yield Leaf(path, components[0], components[1:], rule)
+
+
+def _hash(expression, seed_param="%(seed)s"):
+    return "hashtextextended(%s, %s)" % (expression, seed_param)
+
+
+class _TableCheck:
+    """The checks of one table, run in the target session once the source hashes are loaded."""
+
+    def __init__(self, name, table_policy, primary_key, quasi_identifiers, k):
+        self.name = name
+        self.policy = table_policy
+        self.primary_key = primary_key
+        self.quasi_identifiers = quasi_identifiers
+        self.k = k
+        paths = list(_checked_paths(table_policy))
+        # hashed source columns: every non-keep leaf outside arrays (compared row by row)
+        self.hashed = [leaf for leaf in paths if leaf.rule.kind != "keep"]
+        # single-word PII values of the row, looked for in its scrubbed text
+        self.scrubbed = [leaf for leaf in paths if leaf.rule.kind == "scrub"]
+        self.own_pii = [leaf for leaf in self.hashed if leaf.rule.kind not in ("scrub", "null")]
+
+    def source_select(self):
+        """(pk..., h0, h1, ...) and, per own-PII field, the hash of each word of its lowercase value."""
+        pk = ", ".join("s.%s" % quote_ident(c) for c in self.primary_key)
+        hashes = [_hash(_value_sql("s", leaf.field, leaf.keys)) for leaf in self.hashed]
+        # single-word values only (names, emails): the words of a street or a full name are common words
+        words = ["ARRAY[CASE WHEN length(v%d) >= 3 AND v%d !~ %s THEN %s END]" % (
+            i, i, quote_literal(WORD_SPLIT), _hash("v%d" % i)) for i in range(len(self.own_pii))]
+        values = ", ".join("lower(trim(%s)) AS v%d" % (_value_sql("s", leaf.field, leaf.keys), i)
+                           for i, leaf in enumerate(self.own_pii))
+        own = "array_remove(%s, NULL)" % (" || ".join(words) if words else "ARRAY[]::bigint[]")
+        if values:
+            return "SELECT %s, %s AS own_words FROM %s s, LATERAL (SELECT %s) o" % (
+                ", ".join([pk] + ["%s AS h%d" % (h, i) for i, h in enumerate(hashes)]), own,
+                quote_table(self.name), values)
+        return "SELECT %s, %s AS own_words FROM %s s" % (
+            ", ".join([pk] + ["%s AS h%d" % (h, i) for i, h in enumerate(hashes)]), own, quote_table(self.name))
+
+    def create_temp_sql(self, pk_types):
+        columns = ["%s %s" % (quote_ident(c), t) for c, t in zip(self.primary_key, pk_types)]
+        columns += ["h%d bigint" % i for i in range(len(self.hashed))] + ["own_words bigint[]"]
+        return "CREATE TEMP TABLE %s (%s) ON COMMIT PRESERVE ROWS" % (VERIFY_TABLE, ", ".join(columns))
+
+    def target_sql(self):
+        """One row of counts: the checks comparing the target with the loaded source hashes."""
+        join = " AND ".join("t.%s = s.%s" % (quote_ident(c), quote_ident(c)) for c in self.primary_key)
+        counts = ["count(*) AS joined"]
+        for i, leaf in enumerate(self.hashed):
+            counts.append("count(*) FILTER (WHERE %s = s.h%d) AS unchanged_%d" % (
+                _hash(_value_sql("t", leaf.field, leaf.keys)), i, i))
+        for j, leaf in enumerate(self.scrubbed):
+            counts.append("count(*) FILTER (WHERE EXISTS (SELECT 1 FROM regexp_split_to_table(lower(%s), %s) w "
+                          "WHERE length(w) >= 3 AND %s = ANY (s.own_words))) AS own_pii_%d" % (
+                              _value_sql("t", leaf.field, leaf.keys), quote_literal(WORD_SPLIT), _hash("w"), j))
+        return "SELECT %s FROM %s t JOIN %s s ON %s" % (", ".join(counts), quote_table(self.name), VERIFY_TABLE, join)
+
+    def pseudonym_sql(self, index):
+        leaf = self.hashed[index]
+        return ("SELECT count(*) FROM %s t WHERE %s IN (SELECT h%d FROM %s WHERE h%d IS NOT NULL)" % (
+            quote_table(self.name), _hash(_value_sql("t", leaf.field, leaf.keys)), index, VERIFY_TABLE, index))
+
+    def shape_sql(self):
+        """(name, SQL counting the target rows that break the shape the rule promises)."""
+        table = quote_table(self.name)
+        for leaf in _checked_paths(self.policy):
+            path, rule = leaf.path, leaf.rule
+            value = _value_sql("t", leaf.field, leaf.keys)
+            where = None
+            if rule.kind == "null":
+                where = "%s IS NOT NULL" % value
+            elif rule.kind == "partial":
+                where = "length(regexp_replace(%s, '[^0-9]', '', 'g')) > %d" % (value, rule.keep_last)
+            elif rule.kind == "generalize_date":
+                where = "%s IS NOT NULL AND substr(%s, 6, 5) <> '01-01'" % (value, value)
+            elif rule.kind == "generalize_prefix":
+                where = "substr(%s, %d) !~ '^[*]*$'" % (value, rule.keep + 1)
+            elif rule.kind == "scrub":
+                # an address left in free text may only be a masked one (@example.invalid)
+                without_masked = "regexp_replace(%s, %s, ' ', 'g')" % (value, quote_literal(MASKED_EMAIL))
+                where = "%s ~ %s OR %s ~ %s" % (without_masked, quote_literal(EMAIL_LIKE),
+                                                without_masked, quote_literal(PHONE_LIKE))
+            if where:
+                yield "%s:%s" % (path, rule.kind), "SELECT count(*) FROM %s t WHERE %s" % (table, where)
+
+    def k_anonymity_sql(self):
+        if not self.quasi_identifiers:
+            return None
+        columns = ", ".join(quote_ident(c) for c in self.quasi_identifiers)
+        return ("SELECT min(n), count(*) FILTER (WHERE n < %d), coalesce(sum(n) FILTER (WHERE n < %d), 0) "
+                "FROM (SELECT count(*) AS n FROM %s GROUP BY %s) g" % (self.k, self.k, quote_table(self.name), columns))
+
+
+def _one(connection, sql, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _all(connection, sql, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _verify_table(source, target, check, seed):
+    result = {"table": check.name, "failures": [], "figures": {}}
+    source_rows = _one(source, "SELECT count(*) FROM %s" % quote_table(check.name))[0]
+    target_rows = _one(target, "SELECT count(*) FROM %s" % quote_table(check.name))[0]
+    result["figures"].update(source_rows=source_rows, target_rows=target_rows)
+    if source_rows != target_rows:
+        result["failures"].append("row count: source %d, target %d" % (source_rows, target_rows))
+
+    pk_types = [_one(target, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                             "%s::regclass AND attname = %s", (check.name, c))[0] for c in check.primary_key]
+    target.execute("DROP TABLE IF EXISTS %s" % VERIFY_TABLE)
+    target.execute(check.create_temp_sql(pk_types))
+    # the seed is a bound parameter of the source session: psycopg's COPY would inline it into the text
+    with source.cursor() as cursor:
+        cursor.execute("SELECT set_config('envops.verify_seed', %s, false)", (str(seed),))
+    copy_out = "COPY (%s) TO STDOUT" % check.source_select().replace(
+        "%(seed)s", "current_setting('envops.verify_seed')::bigint")
+    pg_copy_stream.stream_copy(source, target, copy_out, "COPY %s FROM STDIN" % VERIFY_TABLE)
+    target.execute("ANALYZE %s" % VERIFY_TABLE)
+
+    counts = _one(target, check.target_sql(), {"seed": seed})
+    joined, rest = counts[0], list(counts[1:])
+    if joined != source_rows:
+        result["failures"].append("primary keys: %d source rows have no target row" % (source_rows - joined))
+    for i, leaf in enumerate(check.hashed):
+        unchanged = rest[i]
+        if leaf.rule.kind in ALWAYS_CHANGED and unchanged:
+            result["failures"].append("%s (%s): %d rows keep their source value" % (
+                leaf.path, leaf.rule.kind, unchanged))
+        else:
+            result["figures"]["unchanged:%s" % leaf.path] = unchanged
+    for j, leaf in enumerate(check.scrubbed):
+        leaked = rest[len(check.hashed) + j]
+        if leaked:
+            result["failures"].append("%s (scrub): %d texts still hold a PII word of their own row" % (
+                leaf.path, leaked))
+    for i, leaf in enumerate(check.hashed):
+        if leaf.rule.kind in PSEUDONYMS:
+            found = _one(target, check.pseudonym_sql(i), {"seed": seed})[0]
+            if found:
+                result["failures"].append("%s (%s): %d masked values occur in the source" % (
+                    leaf.path, leaf.rule.kind, found))
+    for name, sql in check.shape_sql():
+        broken = _one(target, sql)[0]
+        if broken:
+            result["failures"].append("%s: %d rows break the rule's shape" % (name, broken))
+    k_sql = check.k_anonymity_sql()
+    if k_sql:
+        smallest, groups_below, rows_below = _one(target, k_sql)
+        result["figures"]["k_anonymity"] = {"quasi_identifiers": list(check.quasi_identifiers), "k": check.k,
+                                            "smallest_group": smallest, "groups_below_k": groups_below,
+                                            "rows_below_k": int(rows_below)}
+    target.execute("DROP TABLE %s" % VERIFY_TABLE)
+    return result
+
+
+def _database_checks(source, target):
+    failures, figures = [], {}
+    source_constraints = set(_all(source, CONSTRAINTS_SQL))
+    target_constraints = set(_all(target, CONSTRAINTS_SQL))
+    missing = sorted(source_constraints - target_constraints)
+    if missing:
+        failures.append("constraints missing in the target: %s" % ", ".join(
+            "%s.%s" % (row[0], row[1]) for row in missing))
+    invalid = [row[0] for row in _all(target, INVALID_UNIQUE_SQL)]
+    if invalid:
+        failures.append("unique indexes not valid: %s" % ", ".join(invalid))
+    for name, child, parent, columns, parent_columns in _all(target, FOREIGN_KEYS_SQL):
+        condition = " AND ".join("p.%s = c.%s" % (quote_ident(pc), quote_ident(cc))
+                                 for cc, pc in zip(columns, parent_columns))
+        not_null = " AND ".join("c.%s IS NOT NULL" % quote_ident(cc) for cc in columns)
+        orphans = _one(target, "SELECT count(*) FROM %s c WHERE %s AND NOT EXISTS (SELECT 1 FROM %s p WHERE %s)"
+                       % (child, not_null, parent, condition))[0]
+        figures["orphans:%s" % name] = orphans
+        if orphans:
+            failures.append("foreign key %s: %d orphan rows" % (name, orphans))
+    return failures, figures
+
+
+def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, progress=None):
+    """Compare the masked database ``target_conninfo`` with its source; returns the report (no values in it).
+
+    ``policy`` is a loaded MaskingPolicy (its postgresql tables and quasi_identifiers).  ``report["passed"]``
+    is False when any check failed; ``report["failures"]`` says which, table by table."""
+    pg_copy_stream.require_psycopg()
+    seed = secrets.randbits(62)
+    started = time.monotonic()
+    report = {"tables": [], "failures": [], "figures": {}}
+    quasi = getattr(policy, "quasi_identifiers", None) or {}
+    with psycopg.connect(source_conninfo, autocommit=True) as source, \
+            psycopg.connect(target_conninfo, autocommit=True) as target:
+        for name, table_policy in sorted(policy.postgresql.items()):
+            primary_key = [row[0] for row in _all(target, PRIMARY_KEY_SQL, (name,))]
+            if not primary_key:
+                report["failures"].append("%s: no primary key, rows cannot be compared" % name)
+                continue
+            check = _TableCheck(name, table_policy, primary_key, quasi.get(name, ()), k)
+            table_started = time.monotonic()
+            result = _verify_table(source, target, check, seed)
+            result["seconds"] = round(time.monotonic() - table_started, 3)
+            report["tables"].append(result)
+            report["failures"].extend("%s: %s" % (name, failure) for failure in result["failures"])
+            if progress:
+                progress(name, result)
+        failures, figures = _database_checks(source, target)
+        report["failures"].extend(failures)
+        report["figures"].update(figures)
+    report["passed"] = not report["failures"]
+    report["seconds"] = round(time.monotonic() - started, 3)
+    return report

@@ -1,0 +1,218 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: envops.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: pg_masked_refresh
+short_description: Refresh a PostgreSQL database with masked data from a source database, verified and atomic
+version_added: 0.1.0
+description:
+  - Copies every table of the source database into a new scratch database next to the target, each column
+    masked by the rules of O(policy) in SQL (keyed HMAC-SHA256 with pgcrypto), inside the copy stream so personal
+    data never lands on the target server.
+  - Fails closed before anything is created when a column or JSON path of the source has no entry in the policy,
+    listing every unclassified field.
+  - Verifies the masked copy against the source independently of the masking code (unchanged values, pseudonyms
+    found in the source, the shape of each rule, own PII left in free text, row counts, foreign-key orphans,
+    constraints, k-anonymity of the quasi-identifiers); on any failure the scratch database is dropped and the
+    target keeps its data.
+  - Then swaps the verified copy in by renaming databases. Leftovers of a run killed at any step are finished or
+    undone first, so a rerun always completes.
+  - Makes no AWS call. On AWS it runs against the scratch instance restored from the production snapshot.
+author:
+  - envops maintainers (@envops)
+requirements:
+  - psycopg >= 3.1
+  - pg_dump and psql of the server's major version (on PATH, or O(pg_bin))
+  - the pgcrypto extension available to the source database (the module creates it there when missing)
+options:
+  source:
+    description: Connection to the source database (the restored production data).
+    type: dict
+    required: true
+    suboptions: &connection
+      host:
+        description: Host name or address.
+        type: str
+        required: true
+      port:
+        description: Port.
+        type: int
+        default: 5432
+      user:
+        description: User (owner of the databases, or a superuser).
+        type: str
+        required: true
+      password:
+        description: Password.
+        type: str
+        required: true
+      dbname:
+        description: Database name.
+        type: str
+        required: true
+  target:
+    description:
+      - Connection to the server of the database to refresh; O(target.dbname) is the database refreshed, which need
+        not exist yet. The connection itself goes to O(maintenance_db).
+    type: dict
+    required: true
+    suboptions: *connection
+  maintenance_db:
+    description: Database of the target server used to create, rename and drop databases.
+    type: str
+    default: postgres
+  policy:
+    description: The masking policy (inventory variable C(envops_masking_policy)); its C(postgresql) section is used.
+    type: dict
+    required: true
+  key:
+    description: The masking key, from Secrets Manager (at least 32 characters). Never returned or logged.
+    type: str
+    required: true
+  run_id:
+    description: Id of this refresh (lowercase letters and digits), part of the scratch database names.
+    type: str
+    required: true
+  jobs:
+    description: Tables copied at the same time.
+    type: int
+    default: 2
+  progress_file:
+    description: File to append a progress line to per table (rows, rows/s, ETA) while the copy runs.
+    type: path
+  pg_bin:
+    description: Directory of pg_dump and psql.
+    type: path
+attributes:
+  check_mode:
+    description: Reports the leftovers a run would clean up and what it would refresh; changes nothing.
+    support: full
+  diff_mode:
+    description: Databases are replaced whole; there is no diff.
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Refresh staging's database with masked production data
+  envops.aws.pg_masked_refresh:
+    source: "{{ scratch_instance_connection }}"
+    target: "{{ staging_connection }}"
+    policy: "{{ envops_masking_policy }}"
+    key: "{{ lookup('amazon.aws.secretsmanager_secret', 'envops/masking/key') }}"
+    run_id: "{{ refresh_run_id }}"
+  no_log: false  # key and passwords are no_log options already
+"""
+
+RETURN = r"""
+recovered:
+  description: What was cleaned up from earlier runs, as sentences.
+  returned: always
+  type: list
+  elements: str
+copy:
+  description: Figures of the masked copy (rows, bytes, seconds, rows_per_s per table, phases, warnings, policy_hash).
+  returned: success
+  type: dict
+verification:
+  description: The verifier's report (passed, failures, figures per table); no values.
+  returned: when the copy finished
+  type: dict
+swapped:
+  description: Whether the verified copy replaced the target database.
+  returned: always
+  type: bool
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
+from ansible_collections.envops.aws.plugins.module_utils.masking_pg_copy import MaskingCopyError
+from ansible_collections.envops.aws.plugins.module_utils.masking_pg_refresh import RefreshError
+from ansible_collections.envops.aws.plugins.module_utils.masking_pg_refresh import refresh_database
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MaskingPolicyError
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
+
+CONNECTION = dict(
+    host=dict(type="str", required=True),
+    port=dict(type="int", default=5432),
+    user=dict(type="str", required=True),
+    password=dict(type="str", required=True, no_log=True),
+    dbname=dict(type="str", required=True),
+)
+MIN_KEY_CHARS = 32
+
+
+def conninfo(connection, dbname=None):
+    from psycopg.conninfo import make_conninfo
+    return make_conninfo(host=connection["host"], port=connection["port"], user=connection["user"],
+                         password=connection["password"], dbname=dbname or connection["dbname"])
+
+
+def progress_writer(path):
+    if not path:
+        return None
+
+    def write(table, rows_done, rows_total, rows_per_s, eta_s):
+        with open(path, "a") as progress:
+            progress.write("%s %s: %d/%d rows, %d rows/s, ETA %ds\n" % (
+                time.strftime("%H:%M:%S"), table, rows_done, max(rows_total, rows_done), rows_per_s or 0,
+                eta_s or 0))
+    return write
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            source=dict(type="dict", required=True, options=CONNECTION),
+            target=dict(type="dict", required=True, options=CONNECTION),
+            maintenance_db=dict(type="str", default="postgres"),
+            policy=dict(type="dict", required=True),
+            key=dict(type="str", required=True, no_log=True),
+            run_id=dict(type="str", required=True),
+            jobs=dict(type="int", default=2),
+            progress_file=dict(type="path"),
+            pg_bin=dict(type="path"),
+        ),
+        supports_check_mode=True,
+    )
+    if not pg_copy_stream.HAS_PSYCOPG:
+        module.fail_json(msg=missing_required_lib("psycopg"), exception=str(pg_copy_stream.PSYCOPG_IMPORT_ERROR))
+    params = module.params
+    try:
+        policy = load_policy(params["policy"])
+    except MaskingPolicyError as error:
+        module.fail_json(msg="the masking policy is not valid: %s" % error)
+    if len(params["key"]) < MIN_KEY_CHARS:
+        module.fail_json(msg="the masking key must have at least %d characters" % MIN_KEY_CHARS)
+    database = params["target"]["dbname"]
+    if module.check_mode:
+        module.exit_json(changed=True, recovered=[], swapped=False,
+                         msg="would refresh %s with masked data of %s" % (database, params["source"]["dbname"]))
+    admin = conninfo(params["target"], params["maintenance_db"])
+    try:
+        report = refresh_database(admin, conninfo(params["source"]), database, policy,
+                                  params["key"].encode("utf-8"), params["run_id"], jobs=params["jobs"],
+                                  progress=progress_writer(params["progress_file"]))
+    except RefreshError as error:
+        module.fail_json(msg=str(error), **error.report)
+    except MaskingCopyError as error:
+        module.fail_json(msg=str(error), unclassified=list(getattr(error, "unclassified", [])))
+    except pg_copy_stream.PgCopyError as error:
+        module.fail_json(msg=str(error))
+    except Exception as error:  # pylint: disable=broad-except  # psycopg errors: connection, permissions
+        module.fail_json(msg="refresh of %s failed: %s" % (database, error))
+    module.exit_json(changed=True, **report)
+
+
+if __name__ == "__main__":
+    main()

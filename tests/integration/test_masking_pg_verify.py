@@ -1,0 +1,125 @@
+"""verify_masked_copy (plugins/module_utils/masking_pg_verify.py) on the real PostgreSQL of the local stack: it
+passes a masked copy made with the prod policy, and catches a weakened rule, a row left unmasked, an orphan and
+a missing row, without any value in its report."""
+
+import json
+import secrets
+
+import psycopg
+import pytest
+import yaml
+
+from harness import REPO
+from tools.collection_path import import_collection
+from tools.masking_dataset import create_dataset, drop_database, recreate_database
+from tools.stack.state import pg_dsn
+
+masking_pg_copy = import_collection("plugins.module_utils.masking_pg_copy")
+masking_pg_verify = import_collection("plugins.module_utils.masking_pg_verify")
+masking_policy = import_collection("plugins.module_utils.masking_policy")
+
+RAW_POLICY = yaml.safe_load((REPO / "inventories/prod/host_vars/prod/masking_policy.yml").read_text())[
+    "envops_masking_policy"]
+POLICY = masking_policy.load_policy(RAW_POLICY)
+KEY = secrets.token_bytes(32)
+
+
+def _name(prefix):
+    return "%s_%s" % (prefix, secrets.token_hex(4))
+
+
+@pytest.fixture(scope="module")
+def admin_dsn(stack):
+    return pg_dsn("postgres")
+
+
+@pytest.fixture(scope="module")
+def source(admin_dsn):
+    name = _name("masking_verify_src")
+    figures = create_dataset(admin_dsn, name, 1500, 3, seed=5)
+    with psycopg.connect(figures["dsn"], autocommit=True) as connection:
+        connection.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
+    yield figures["dsn"]
+    drop_database(admin_dsn, name)
+
+
+@pytest.fixture
+def masked(admin_dsn, source):
+    """A fresh masked copy per test (tests damage it)."""
+    def make(policy=POLICY):
+        name = _name("masking_verify_dst")
+        made.append(name)
+        target = recreate_database(admin_dsn, name)
+        masking_pg_copy.masked_copy(source, target, policy, KEY, jobs=2)
+        return target
+    made = []
+    yield make
+    for name in made:
+        drop_database(admin_dsn, name)
+
+
+def _execute(dsn, sql):
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def _source_values(source, sql):
+    with psycopg.connect(source, autocommit=True) as connection:
+        return [row[0] for row in connection.execute(sql).fetchall()]
+
+
+def test_a_masked_copy_passes(masked, source):
+    report = masking_pg_verify.verify_masked_copy(source, masked(), POLICY)
+    assert report["passed"], report["failures"]
+    tables = {t["table"]: t for t in report["tables"]}
+    assert set(tables) == {"public.customers", "public.orders"}
+    assert tables["public.customers"]["figures"]["source_rows"] == 1500
+    assert tables["public.orders"]["figures"]["target_rows"] == 4500
+    k_anonymity = tables["public.customers"]["figures"]["k_anonymity"]
+    assert k_anonymity["quasi_identifiers"] == ["date_of_birth", "zip", "city"]
+    assert k_anonymity["smallest_group"] >= 1
+    assert report["figures"]["orphans:orders_customer_id_fkey"] == 0
+
+
+def test_no_source_value_in_the_report(masked, source):
+    report = json.dumps(masking_pg_verify.verify_masked_copy(source, masked(), POLICY))
+    emails = _source_values(source, "SELECT email FROM customers")
+    names = _source_values(source, "SELECT last_name FROM customers")
+    assert not [value for value in emails + names if value in report]
+
+
+def test_a_weakened_rule_is_caught(masked, source):
+    weak = json.loads(json.dumps(RAW_POLICY))
+    weak["postgresql"]["tables"]["public.customers"]["last_name"] = "keep"
+    weak["postgresql"]["tables"]["public.orders"]["notes"] = "keep"
+
+    report = masking_pg_verify.verify_masked_copy(source, masked(masking_policy.load_policy(weak)), POLICY)
+
+    assert not report["passed"]
+    failures = "\n".join(report["failures"])
+    assert "public.customers: last_name (substitute): 1500 rows keep their source value" in failures
+    assert "public.orders: notes:scrub:" in failures, failures  # emails / phones left in the notes
+    assert "public.customers: notes (scrub)" not in failures  # customers' notes were scrubbed
+
+
+def test_unmasked_rows_orphans_and_missing_rows_are_caught(masked, source):
+    target = masked()
+    with psycopg.connect(source, autocommit=True) as connection:
+        email, first_name = connection.execute("SELECT email, first_name FROM customers WHERE id = 7").fetchone()
+    with psycopg.connect(target, autocommit=True) as connection:
+        # a row whose email escaped masking, a note naming its own customer, an orphan order, a lost order
+        connection.execute("UPDATE customers SET email = %s WHERE id = 7", (email,))
+        connection.execute("UPDATE customers SET notes = %s WHERE id = 7", ("call %s back" % first_name,))
+        connection.execute("ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey")
+        connection.execute("UPDATE orders SET customer_id = 999999 WHERE id = (SELECT min(id) FROM orders)")
+        connection.execute("DELETE FROM orders WHERE id = (SELECT max(id) FROM orders)")
+
+    report = masking_pg_verify.verify_masked_copy(source, target, POLICY)
+
+    failures = "\n".join(report["failures"])
+    assert "public.customers: email (email): 1 rows keep their source value" in failures
+    assert "public.customers: email (email): 1 masked values occur in the source" in failures
+    assert "public.customers: notes (scrub): 1 texts still hold a PII word of their own row" in failures
+    assert "public.orders: row count: source 4500, target 4499" in failures
+    assert "constraints missing in the target: public.orders.orders_customer_id_fkey" in failures
+    assert not report["passed"]
