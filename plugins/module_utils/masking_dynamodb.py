@@ -634,7 +634,7 @@ def _copy(source_client, target_client, source_table, target_table, masker, segm
 # --- switching the environment to the new table ------------------------------------------------
 
 @AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException", "TooManyUpdates"])
-def _get_parameter(ssm_client, name):
+def get_parameter(ssm_client, name):
     try:
         return ssm_client.get_parameter(Name=name)["Parameter"]["Value"]
     except ssm_client.exceptions.ParameterNotFound:
@@ -654,7 +654,7 @@ def switch_live_table(ssm_client, parameter_name, new_table, verification, dynam
     raised.  Returns ``{"parameter", "old_table", "new_table", "old_table_deleted"}``."""
     if not verification or verification.get("ok") is not True or verification.get("target_table") != new_table:
         raise MaskedCopyError("refusing to switch %s to %s: the copy is not verified" % (parameter_name, new_table))
-    old_table = _get_parameter(ssm_client, parameter_name)
+    old_table = get_parameter(ssm_client, parameter_name)
     if old_table != new_table:
         _put_parameter(ssm_client, parameter_name, new_table)
     deleted = False

@@ -67,6 +67,9 @@ if HAS_PSYCOPG:
     from psycopg import IsolationLevel
 
 DEFAULT_CHUNK_BYTES = pg_copy_stream.DEFAULT_CHUNK_BYTES
+# Tables from this size on are copied in ``jobs`` block ranges at once (TID range scans, PostgreSQL 14+): the
+# masking is CPU work of the source backend, so one big table would otherwise keep one core busy and the others idle.
+SPLIT_MIN_BYTES = 16 * 1024 * 1024
 MIN_KEY_BYTES = 16
 MAX_JSON_DEPTH = 64
 FIRST_NORMAL_OID = 16384  # types below are built in: the same binary format in every database
@@ -256,6 +259,29 @@ def _compile(connection, tables, policy, pgcrypto_schema):
     return problems
 
 
+def block_ranges(size_bytes, block_size, jobs, min_bytes=SPLIT_MIN_BYTES):
+    """``[(first block, end block)]`` covering a table of ``size_bytes``: one open range ``(None, None)`` for a
+    small table or one job, else ``jobs`` ranges of about the same number of blocks, the first open below and the
+    last open above (so no row of the snapshot is left out)."""
+    blocks = size_bytes // block_size if block_size else 0
+    if jobs < 2 or size_bytes < min_bytes or blocks < jobs:
+        return [(None, None)]
+    bounds = [blocks * index // jobs for index in range(jobs + 1)]
+    return [(bounds[index] if index else None, bounds[index + 1] if index < jobs - 1 else None)
+            for index in range(jobs)]
+
+
+def range_condition(block_range):
+    """The WHERE condition of a block range (TID range scan), or '' for the whole table."""
+    first, end = block_range
+    conditions = []
+    if first is not None:
+        conditions.append("ctid >= '(%d,0)'::tid" % first)
+    if end is not None:
+        conditions.append("ctid < '(%d,0)'::tid" % end)
+    return " AND ".join(conditions)
+
+
 def _load_policy(policy):
     if isinstance(policy, MaskingPolicy):
         return policy
@@ -264,19 +290,52 @@ def _load_policy(policy):
     raise MaskingCopyError("policy must be a MaskingPolicy or the envops_masking_policy mapping")
 
 
+def _table_figures(parts, started):
+    """One table's figures from those of its parts: counts added, seconds from the first start to the last end."""
+    figures = {"rows": sum(part["rows"] for part in parts), "bytes": sum(part["bytes"] for part in parts),
+               "seconds": round(max(part["finished"] for part in parts) - started, 3), "format": parts[0]["format"],
+               "parts": len(parts)}
+    for name, value in parts[0].items():
+        if name not in figures and name != "finished" and isinstance(value, (int, float)):
+            combine = max if name.startswith("max_") else sum
+            figures[name] = combine(part[name] for part in parts)
+    figures["rows_per_s"] = _rate(figures["rows"], figures["seconds"])
+    return figures
+
+
 def _rate(rows, seconds):
     return round(rows / seconds, 1) if seconds > 0 else None
 
 
+def classify_source(source_conninfo, policy, jobs=1):
+    """Read only: the source's fields against the policy, as a masked copy would classify them (no lock taken).
+    Returns ``{"unclassified": [field, ...], "stale": [field, ...]}`` (policy entries of no live field)."""
+    pg_copy_stream.require_psycopg()
+    policy = _load_policy(policy)
+    coordinator = psycopg.connect(source_conninfo, autocommit=False)
+    try:
+        coordinator.isolation_level = IsolationLevel.REPEATABLE_READ
+        coordinator.read_only = True
+        tables = _read_live_tables(coordinator)
+        snapshot = coordinator.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        classification = classify(policy.postgresql, _live_fields(source_conninfo, snapshot, tables, policy,
+                                                                  max(1, int(jobs))))
+    finally:
+        coordinator.close()
+    return {"unclassified": [str(field) for field in classification.unclassified],
+            "stale": [str(field) for field in classification.stale]}
+
+
 def masked_copy(source_conninfo, target_conninfo, policy, key, progress=None, jobs=1,
                 chunk_bytes=DEFAULT_CHUNK_BYTES, pg_bin=None, no_owner=True, maintenance_work_mem="256MB",
-                pgcrypto_schema=None, progress_interval=2.0):
+                pgcrypto_schema=None, progress_interval=2.0, split_min_bytes=SPLIT_MIN_BYTES):
     """Copy the source database into the existing, empty target database, every column masked (module doc).
 
     ``policy``: a MaskingPolicy or the mapping of ``envops_masking_policy`` (its ``postgresql`` section is
-    used).  ``key``: bytes.  ``jobs``: tables copied at once.  Returns ``{"seconds", "rows", "bytes",
+    used).  ``key``: bytes.  ``jobs``: tables, or block ranges of tables of ``split_min_bytes`` and more,
+    copied at once.  Returns ``{"seconds", "rows", "bytes",
     "rows_per_s", "tables": {"schema.table": {"rows", "bytes", "seconds", "rows_per_s", "format", "chunks",
-    "max_chunk_bytes"}}, "sequences", "phases": {"classify", "pre_data", "data", "post_data"}, "warnings",
+    "max_chunk_bytes", "parts"}}, "sequences", "phases": {"classify", "pre_data", "data", "post_data"}, "warnings",
     "policy_hash"}``; ``bytes`` counts the COPY stream.  Raises MaskingCopyError.
     """
     pg_copy_stream.require_psycopg()
@@ -345,21 +404,35 @@ def masked_copy(source_conninfo, target_conninfo, policy, key, progress=None, jo
                 with progress_lock:
                     progress(table.qualified, rows_done, table.reltuples, rows_per_s, eta)
 
-        def copy_one(table):
+        block_size = int(coordinator.execute("SELECT current_setting('block_size')").fetchone()[0])
+        parts = [(table, block_range) for table in tables.values()  # largest first
+                 for block_range in block_ranges(table.size or 0, block_size, jobs, split_min_bytes)]
+        started_at, done_rows = {}, {}
+
+        def copy_one(part):
+            table, block_range = part
             names = ", ".join(quote_ident(column) for column, _type, _oid in table.columns)
             copy_format = "binary" if table.binary else "text"
-            copy_out = "COPY (%s) TO STDOUT (FORMAT %s)" % (table.statement, copy_format)
+            condition = range_condition(block_range)
+            statement = "%s\nWHERE %s" % (table.statement, condition) if condition else table.statement
+            copy_out = "COPY (%s) TO STDOUT (FORMAT %s)" % (statement, copy_format)
             copy_in = "COPY %s (%s) FROM STDIN (FORMAT %s)" % (quote_table(table.qualified), names, copy_format)
-            table_started = time.monotonic()
-            state = {"last": table_started}
-            report(table, 0, None, None)
+            part_started = time.monotonic()
+            with progress_lock:
+                table_started = started_at.setdefault(table.qualified, part_started)
+            state = {"last": part_started, "rows": 0}
+            report(table, done_rows.get(table.qualified, 0), None, None)
 
             def on_chunk(messages, _bytes):
                 now = time.monotonic()
                 if now - state["last"] < progress_interval:
                     return
                 state["last"] = now
-                rows_done = max(0, messages - 1) if table.binary else messages
+                rows_part = max(0, messages - 1) if table.binary else messages
+                with progress_lock:
+                    done_rows[table.qualified] = done_rows.get(table.qualified, 0) + rows_part - state["rows"]
+                    rows_done = done_rows[table.qualified]
+                state["rows"] = rows_part
                 rate = _rate(rows_done, now - table_started)
                 eta = None
                 if rate and table.reltuples is not None:
@@ -374,17 +447,23 @@ def masked_copy(source_conninfo, target_conninfo, policy, key, progress=None, jo
                                                      on_chunk=on_chunk if progress is not None else None)
                 source.rollback()  # ends the transaction: the key setting (local) is gone
                 target.commit()
-            figures["rows_per_s"] = _rate(figures["rows"], figures["seconds"])
             figures["format"] = copy_format
-            report(table, figures["rows"], figures["rows_per_s"], 0)
+            figures["finished"] = time.monotonic()
+            with progress_lock:
+                done_rows[table.qualified] = done_rows.get(table.qualified, 0) + figures["rows"] - state["rows"]
             return table.qualified, figures
 
-        ordered = list(tables.values())  # largest first
-        if jobs > 1 and len(ordered) > 1:
-            with ThreadPoolExecutor(max_workers=min(jobs, len(ordered))) as pool:
-                copied = dict(pool.map(copy_one, ordered))
+        if jobs > 1 and len(parts) > 1:
+            with ThreadPoolExecutor(max_workers=min(jobs, len(parts))) as pool:
+                part_figures = list(pool.map(copy_one, parts))
         else:
-            copied = dict(copy_one(table) for table in ordered)
+            part_figures = [copy_one(part) for part in parts]
+        copied = {}
+        for qualified, figures in part_figures:
+            copied.setdefault(qualified, []).append(figures)
+        for qualified, figure_list in copied.items():
+            copied[qualified] = _table_figures(figure_list, started_at[qualified])
+            report(tables[qualified], copied[qualified]["rows"], copied[qualified]["rows_per_s"], 0)
         with psycopg.connect(target_conninfo, autocommit=True) as target:
             sequences = pg_copy_stream.copy_sequences(coordinator, target)
         clock = lap("data")

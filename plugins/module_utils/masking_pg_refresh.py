@@ -27,6 +27,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
+from ansible_collections.envops.aws.plugins.module_utils.masking_pg_copy import classify_source
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_copy import masked_copy
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_verify import verify_masked_copy
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MaskingPolicy
@@ -102,6 +103,17 @@ def recover(admin, database):
         _drop(admin, name)
         done.append("dropped the leftover %s" % name)
     return done
+
+
+def plan_refresh(admin_conninfo, source_conninfo, database, policy, run_id, jobs=1):
+    """Read only, what a refresh would meet (check mode): ``{"target_exists", "leftovers", "unclassified",
+    "stale"}``; leftovers are the scratch and old databases of earlier runs that ``recover`` would handle."""
+    names(database, run_id)
+    with psycopg.connect(admin_conninfo, autocommit=True) as admin:
+        found = _databases(admin, database)
+    plan = {"target_exists": database in found, "leftovers": sorted(name for name in found if name != database)}
+    plan.update(classify_source(source_conninfo, policy, jobs))
+    return plan
 
 
 def refresh_database(admin_conninfo, source_conninfo, database, policy, key, run_id, jobs=1, progress=None,

@@ -92,7 +92,9 @@ options:
     type: path
 attributes:
   check_mode:
-    description: Reports the leftovers a run would clean up and what it would refresh; changes nothing.
+    description:
+      - Reads, changes nothing. Classifies the source against the policy (fails with every unclassified field, as
+        a run would) and returns the leftovers of earlier runs a run would clean up (RV(recovered)).
     support: full
   diff_mode:
     description: Databases are replaced whole; there is no diff.
@@ -112,8 +114,27 @@ EXAMPLES = r"""
 
 RETURN = r"""
 recovered:
-  description: What was cleaned up from earlier runs, as sentences.
+  description: What was cleaned up from earlier runs, as sentences; in check mode the leftover databases a run would handle.
   returned: always
+  type: list
+  elements: str
+leftovers:
+  description: Scratch and old databases of earlier runs.
+  returned: in check mode
+  type: list
+  elements: str
+target_exists:
+  description: Whether the target database exists.
+  returned: in check mode
+  type: bool
+unclassified:
+  description: Fields (C(schema.table.column), JSON paths included) of the source without an entry in the policy.
+  returned: in check mode, and when a run stops on them
+  type: list
+  elements: str
+stale:
+  description: Policy entries that name no field of the source.
+  returned: in check mode
   type: list
   elements: str
 copy:
@@ -138,6 +159,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_copy import MaskingCopyError
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_refresh import RefreshError
+from ansible_collections.envops.aws.plugins.module_utils.masking_pg_refresh import plan_refresh
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_refresh import refresh_database
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MaskingPolicyError
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
@@ -195,11 +217,15 @@ def main():
     if len(params["key"]) < MIN_KEY_CHARS:
         module.fail_json(msg="the masking key must have at least %d characters" % MIN_KEY_CHARS)
     database = params["target"]["dbname"]
-    if module.check_mode:
-        module.exit_json(changed=True, recovered=[], swapped=False,
-                         msg="would refresh %s with masked data of %s" % (database, params["source"]["dbname"]))
     admin = conninfo(params["target"], params["maintenance_db"])
     try:
+        if module.check_mode:
+            plan = plan_refresh(admin, conninfo(params["source"]), database, policy, params["run_id"],
+                                jobs=params["jobs"])
+            if plan["unclassified"]:
+                module.fail_json(msg="the refresh would stop: %d unclassified field(s) in the source: %s"
+                                 % (len(plan["unclassified"]), ", ".join(plan["unclassified"])), **plan)
+            module.exit_json(changed=True, swapped=False, recovered=plan["leftovers"], **plan)
         report = refresh_database(admin, conninfo(params["source"]), database, policy,
                                   params["key"].encode("utf-8"), params["run_id"], jobs=params["jobs"],
                                   progress=progress_writer(params["progress_file"]))

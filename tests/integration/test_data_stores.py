@@ -106,6 +106,8 @@ def test_tables_on_demand_with_pitr_sse_and_ttl(client):
             assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", table["ttl_attribute"])
         tags = {t["Key"]: t["Value"] for t in dynamodb.list_tags_of_resource(ResourceArn=described["TableArn"])["Tags"]}
         assert tags["data_class"] == SPEC["tags"]["data_class"]
+        # the application finds the live table through its parameter (switched by a masked refresh)
+        assert client("ssm").get_parameter(Name="/prod/dynamodb/%s" % table["name"])["Parameter"]["Value"] == name
 
 
 def test_buckets_encrypted_private_tls_only_with_lifecycle_and_dr_replication(client, account):

@@ -51,8 +51,9 @@ def copied(admin_dsn, source):
     name = _unique_name("masking_pgcopy_dst")
     target = recreate_database(admin_dsn, name)
     calls = []
+    # split_min_bytes=0: every table goes as two block ranges at once, the path big tables take
     figures = masking_pg_copy.masked_copy(source, target, POLICY, KEY, progress=lambda *args: calls.append(args),
-                                          jobs=2)
+                                          jobs=2, split_min_bytes=0)
     yield figures, target, calls
     drop_database(admin_dsn, name)
 
@@ -82,6 +83,7 @@ def test_row_counts_and_figures(copied, source):
         assert figures["tables"][table]["rows_per_s"] > 0
         assert figures["tables"][table]["bytes"] > 0
         assert figures["tables"][table]["format"] == "binary"
+        assert figures["tables"][table]["parts"] == 2
     assert figures["rows"] == CUSTOMERS * (1 + ORDERS_PER_CUSTOMER)
     assert set(figures["phases"]) == {"classify", "pre_data", "data", "post_data"}
     assert figures["warnings"] == []

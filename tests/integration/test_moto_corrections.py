@@ -622,6 +622,39 @@ def test_kms_key_state_calls_accept_a_key_arn(aws):
         "NotFoundException", 400)
 
 
+def test_restored_instances_take_the_settings_of_the_restore_call(aws):
+    rds = aws("rds", "eu-west-1")
+    rds.create_db_instance(DBInstanceIdentifier="live", DBInstanceClass="db.t3.micro", Engine="postgres",
+                           EngineVersion="16.4", AllocatedStorage=20, MasterUsername="admin_user",
+                           MasterUserPassword="not-a-real-password-1", BackupRetentionPeriod=7,
+                           DeletionProtection=True, MultiAZ=True, PubliclyAccessible=True)
+    rds.create_db_snapshot(DBInstanceIdentifier="live", DBSnapshotIdentifier="live-snap")
+
+    def settings(identifier):
+        (db,) = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"]
+        return db["DeletionProtection"], db["MultiAZ"], db["PubliclyAccessible"]
+
+    # Nothing said: false, not the source's true; false said: false; true said: true.
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="plain", DBSnapshotIdentifier="live-snap")
+    assert settings("plain") == (False, False, False)
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="scratch", DBSnapshotIdentifier="live-snap",
+                                             DeletionProtection=False, MultiAZ=False, PubliclyAccessible=False)
+    assert settings("scratch") == (False, False, False)
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="kept", DBSnapshotIdentifier="live-snap",
+                                             DeletionProtection=True, MultiAZ=True)
+    assert settings("kept") == (True, True, False)
+    rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="live", TargetDBInstanceIdentifier="pitr",
+                                             UseLatestRestorableTime=True, DeletionProtection=False)
+    assert settings("pitr") == (False, False, False)
+    assert settings("live") == (True, True, True), "the source is untouched"
+
+    # A scratch restore can be deleted; a protected one still cannot.
+    for identifier in ("plain", "scratch", "pitr"):
+        rds.delete_db_instance(DBInstanceIdentifier=identifier, SkipFinalSnapshot=True)
+    assert error_code(rds.delete_db_instance, DBInstanceIdentifier="kept", SkipFinalSnapshot=True) == (
+        "InvalidParameterCombination", 400)
+
+
 def test_every_correction_is_tested_here():
     # A new correction needs a test above showing the corrected behaviour; then list it here.
     assert [c.name for c in CORRECTIONS] == [
@@ -632,6 +665,7 @@ def test_every_correction_is_tested_here():
         "rds_postgres_engine_default_parameters",
         "rds_performance_insights_reported",
         "rds_gp3_iops_and_throughput_reported",
+        "rds_restore_takes_false_settings",
         "s3_replication_rules_as_stored",
         "elasticache_replication_group_member_clusters",
         "elasticache_replication_group_deletion",

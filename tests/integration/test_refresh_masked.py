@@ -22,7 +22,8 @@ from psycopg.conninfo import make_conninfo
 from harness import REPO, VENV_BIN, run_playbook, tool_env
 from tools.collection_path import import_collection
 from tools.local_inventory import fresh_account_id, write_inventory
-from tools.masking_dataset import create_dataset, drop_database, recreate_database
+from tools.masking_dataset import (DYNAMODB_TABLES, create_dataset, create_dynamodb_dataset, drop_database,
+                                   ensure_dynamodb_table, recreate_database)
 from tools.stack.state import calls, pg_dsn, read_state, reset_calls
 
 masking_pg_refresh = import_collection("plugins.module_utils.masking_pg_refresh")
@@ -30,6 +31,7 @@ masking_pg_refresh = import_collection("plugins.module_utils.masking_pg_refresh"
 POLICY = yaml.safe_load((REPO / "inventories/prod/host_vars/prod/masking_policy.yml").read_text())[
     "envops_masking_policy"]
 SECRET = "local-moto-not-a-secret"
+ITEMS = 150  # per DynamoDB table; item i belongs to customer 1 + i % 1500 of the prod database (seed 3)
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +81,8 @@ def report_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("reports")
 
 
-def refresh(inventory, targets, report_dir, **extra):
-    return run_playbook("refresh_masked.yml", inventory,
+def refresh(inventory, targets, report_dir, check=False, **extra):
+    return run_playbook("refresh_masked.yml", inventory, check=check,
                         extra_vars=dict(extra, refresh_targets=targets, refresh_masked_report_dir=str(report_dir)))
 
 
@@ -167,8 +169,69 @@ def test_refused_before_any_aws_call(private_inventory, private_moto, tmp_path, 
 # a refresh of staging and test
 
 
+def scan_all(dynamodb, table):
+    return [item for page in dynamodb.get_paginator("scan").paginate(TableName=table) for item in page["Items"]]
+
+
+def family(dynamodb, base):
+    return sorted(name for name in dynamodb.list_tables()["TableNames"] if name == base or name.startswith(base + "."))
+
+
+def prod_activity_emails(stack, inventory):
+    return {item["email"]["S"] for item in scan_all(client(stack, inventory, "prod", "dynamodb"), "prod-user-activity")}
+
+
+def live_table(stack, inventory, env, name):
+    return client(stack, inventory, env, "ssm").get_parameter(Name="/%s/dynamodb/%s" % (env, name))["Parameter"][
+        "Value"]
+
+
 @pytest.fixture(scope="module")
-def refreshed(inventory, prod_db, report_dir, admin, database):
+def prod_tables(stack, inventory):
+    """prod's DynamoDB tables with items of the prod database's customers; the targets' data keys; staging with
+    an older live user-activity table (named by its parameter) that the switch must remove."""
+    prod = client(stack, inventory, "prod", "dynamodb")
+    for name in DYNAMODB_TABLES:
+        ensure_dynamodb_table(prod, "prod-%s" % name)
+        create_dynamodb_dataset(prod, "prod-%s" % name, ITEMS, seed=3, customers=1500)
+    for env in ("staging", "test"):
+        kms = client(stack, inventory, env, "kms")
+        kms.create_alias(AliasName="alias/envops/%s/data" % env, TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+    staging = client(stack, inventory, "staging", "dynamodb")
+    ensure_dynamodb_table(staging, "staging-user-activity")
+    create_dynamodb_dataset(staging, "staging-user-activity", 20, seed=9, customers=200)
+    client(stack, inventory, "staging", "ssm").put_parameter(
+        Name="/staging/dynamodb/user-activity", Value="staging-user-activity", Type="String")
+    return prod
+
+
+LEFTOVER_SNAPSHOT = "envops-refresh-staging-19990101000000"  # of a run killed long ago
+
+
+@pytest.fixture(scope="module")
+def prod_instance(stack, inventory):
+    """prod's RDS instance (encrypted, deletion-protected, Multi-AZ, in a DB subnet group of a VPC) the refresh
+    snapshots, and a snapshot left by a killed refresh of staging, which the next one must remove."""
+    spec, _account = host_of(inventory, "prod")
+    ec2, rds = client(stack, inventory, "prod", "ec2"), client(stack, inventory, "prod", "rds")
+    kms = client(stack, inventory, "prod", "kms")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.%d.0/24" % index,
+                                 AvailabilityZone="%s%s" % (spec["region"], zone))["Subnet"]["SubnetId"]
+               for index, zone in enumerate("ab")]
+    rds.create_db_subnet_group(DBSubnetGroupName="envops-prod-db", DBSubnetGroupDescription="prod",
+                               SubnetIds=subnets)
+    rds.create_db_instance(DBInstanceIdentifier="prod-postgres", Engine="postgres", EngineVersion="15.10",
+                           DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="app_admin",
+                           MasterUserPassword="not-used-locally-1", DBSubnetGroupName="envops-prod-db",
+                           StorageEncrypted=True, KmsKeyId=kms.create_key()["KeyMetadata"]["Arn"],
+                           DeletionProtection=True, MultiAZ=True)  # as prod's: the scratch copy must not inherit it
+    rds.create_db_snapshot(DBInstanceIdentifier="prod-postgres", DBSnapshotIdentifier=LEFTOVER_SNAPSHOT)
+    return rds
+
+
+@pytest.fixture(scope="module")
+def refreshed(inventory, prod_db, prod_tables, prod_instance, report_dir, admin, database):
     # staging holds older data first: the swap replaces it
     create_dataset(admin, "staging_%s" % database, 200, 1, seed=9)
     run = refresh(inventory, "staging,test", report_dir)
@@ -210,6 +273,110 @@ def test_evidence_reports_hold_no_pii(refreshed, report_dir, prod_db):
     assert "public.customers: 1500/1500 rows" in progress
 
 
+def test_dynamodb_tables_are_switched_to_verified_masked_copies(refreshed, stack, inventory, report_dir):
+    source_emails = prod_activity_emails(stack, inventory)
+    for env in ("staging", "test"):
+        dynamodb = client(stack, inventory, env, "dynamodb")
+        report = json.loads(sorted(report_dir.glob("refresh-%s-*.json" % env))[-1].read_text())
+        for name in DYNAMODB_TABLES:
+            live = live_table(stack, inventory, env, name)
+            assert live == "%s-%s.r%s" % (env, name, report["run_id"])
+            assert family(dynamodb, "%s-%s" % (env, name)) == [live], "the old live table is removed"
+            assert len(scan_all(dynamodb, live)) == ITEMS
+            described = dynamodb.describe_table(TableName=live)["Table"]
+            assert described["SSEDescription"]["KMSMasterKeyArn"].startswith("arn:aws:kms:")
+            assert dynamodb.describe_continuous_backups(TableName=live)["ContinuousBackupsDescription"][
+                "PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+        emails = {item["email"]["S"] for item in scan_all(dynamodb, live_table(stack, inventory, env, "user-activity"))}
+        assert emails and not emails & source_emails
+        assert all(email.endswith("@example.invalid") for email in emails)
+        summary = dict((entry["table"], entry) for entry in report["dynamodb"])
+        assert set(summary) == set(DYNAMODB_TABLES)
+        assert all(entry["verified"] and entry["items"] == ITEMS and not entry["problems"]
+                   for entry in summary.values()), summary
+    staging_report = json.loads(sorted(report_dir.glob("refresh-staging-*.json"))[-1].read_text())
+    switched = [entry for entry in staging_report["dynamodb"] if entry["table"] == "user-activity"][0]
+    assert switched["old_table"] == "staging-user-activity" and switched["old_table_deleted"] is True
+
+
+def test_an_email_masks_to_the_same_value_in_postgresql_and_dynamodb(refreshed, stack, inventory, prod_db, admin,
+                                                                     database):
+    """The customers of the prod DynamoDB items, masked in staging's PostgreSQL, are exactly the masked emails of
+    staging's DynamoDB table: one key, one derivation, in both stores."""
+    source_emails = prod_activity_emails(stack, inventory)
+    ids = [customer_id for (customer_id, email) in rows(prod_db, "SELECT id, email FROM customers")
+           if email in source_emails]
+    assert len(ids) == len(source_emails) > 100
+    staging = make_conninfo(admin, dbname="staging_%s" % database)
+    query = "SELECT email FROM customers WHERE id = ANY(%s)"
+    masked_in_postgresql = {email for (email,) in rows(staging, query, (ids,))}
+    dynamodb = client(stack, inventory, "staging", "dynamodb")
+    masked_in_dynamodb = {item["email"]["S"] for item in
+                          scan_all(dynamodb, live_table(stack, inventory, "staging", "user-activity"))}
+    assert masked_in_dynamodb == masked_in_postgresql
+
+
+def test_unclassified_dynamodb_attribute_stops_its_switch(refreshed, stack, inventory, prod_tables, tmp_path):
+    test_ddb = client(stack, inventory, "test", "dynamodb")
+    before = live_table(stack, inventory, "test", "product-feeds")
+    prod_tables.put_item(TableName="prod-product-feeds",
+                         Item={"feed_id": {"S": "feed-unclassified"}, "passport_no": {"S": "X1234567"}})
+    try:
+        run = refresh(inventory, "test", tmp_path)
+    finally:
+        prod_tables.delete_item(TableName="prod-product-feeds", Key={"feed_id": {"S": "feed-unclassified"}})
+    assert run.rc != 0
+    assert "passport_no" in "\n".join(run.failure_messages("test"))
+    assert live_table(stack, inventory, "test", "product-feeds") == before
+    assert family(test_ddb, "test-product-feeds") == [before], "the half copy is deleted"
+    report = json.loads(next(tmp_path.glob("refresh-test-*.json")).read_text())
+    failed = [entry for entry in report["dynamodb"] if entry["table"] == "product-feeds"][0]
+    assert report["result"] == "failed" and failed["unclassified"] == ["passport_no"]
+    assert "X1234567" not in next(tmp_path.glob("refresh-test-*.json")).read_text() + run.stdout
+
+
+def test_the_source_snapshot_is_restored_as_a_scratch_instance_then_removed(refreshed, prod_instance, stack,
+                                                                            inventory, report_dir):
+    report = json.loads(sorted(report_dir.glob("refresh-staging-*.json"))[-1].read_text())
+    scratch = "envops-refresh-staging-%s" % report["run_id"]
+    assert report["source_instance"] == "prod-postgres" and report["scratch_instance"] == scratch
+    assert report["source_snapshot"].endswith(":snapshot:%s" % scratch)
+    assert report["masking_kms_key"].startswith("arn:aws:kms:")
+    for env in ("staging", "test"):
+        assert [name for name in refreshed.changed_tasks(env) if name.startswith("Restore the scratch instance")]
+    # nothing holding production data is left: the run's instance and snapshots, and the leftover of a killed run
+    instances = [db["DBInstanceIdentifier"] for db in prod_instance.describe_db_instances()["DBInstances"]]
+    snapshots = [snap["DBSnapshotIdentifier"] for snap in prod_instance.describe_db_snapshots()["DBSnapshots"]]
+    assert instances == ["prod-postgres"]
+    assert [name for name in snapshots if name.startswith("envops-refresh-")] == []
+    groups = client(stack, inventory, "prod", "ec2").describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": ["envops-prod-refresh-scratch"]}])["SecurityGroups"]
+    assert len(groups) == 1 and groups[0]["IpPermissions"] == [] and groups[0]["IpPermissionsEgress"] == []
+
+
+def test_check_mode_reads_and_reports_but_changes_nothing(refreshed, stack, inventory, prod_instance, admin,
+                                                          database, tmp_path):
+    staging = make_conninfo(admin, dbname="staging_%s" % database)
+    before = checksum(staging)
+    live = dict((name, live_table(stack, inventory, "staging", name)) for name in DYNAMODB_TABLES)
+    snapshots = prod_instance.describe_db_snapshots()["DBSnapshots"]
+
+    run = refresh(inventory, "staging", tmp_path, check=True)
+
+    assert run.rc == 0, run.stdout[-4000:]
+    plans = [task["hosts"]["staging"] for play in run.report["plays"] for task in play["tasks"]
+             if task["task"]["name"].split(" : ")[-1].startswith("Mask, verify and swap the database")]
+    assert plans and plans[0]["unclassified"] == [] and plans[0]["leftovers"] == [] and plans[0]["target_exists"]
+    tables = [task["hosts"]["staging"] for play in run.report["plays"] for task in play["tasks"]
+              if task["task"]["name"].split(" : ")[-1].startswith("Mask, verify and switch the DynamoDB tables")]
+    assert dict((item["item"], item["live_table"]) for item in tables[0]["results"]) == live
+    assert all(item["changed"] and item["recovered"] == [] for item in tables[0]["results"])
+    assert checksum(staging) == before
+    assert dict((name, live_table(stack, inventory, "staging", name)) for name in DYNAMODB_TABLES) == live
+    assert prod_instance.describe_db_snapshots()["DBSnapshots"] == snapshots
+    assert list(tmp_path.glob("refresh-staging-*.json")) == [], "check mode writes no report"
+
+
 def test_key_is_generated_in_the_source_account_and_never_printed(refreshed, stack, inventory):
     key = client(stack, inventory, "prod", "secretsmanager").get_secret_value(SecretId="envops/masking/key")
     assert len(key["SecretString"]) == 64
@@ -249,7 +416,7 @@ def test_unclassified_column_stops_the_refresh_and_staging_keeps_its_data(
 
 
 def test_killed_refresh_leaves_staging_untouched_and_a_rerun_completes(
-        refreshed, inventory, admin, database, tmp_path):
+        refreshed, stack, inventory, admin, database, tmp_path):
     staging = make_conninfo(admin, dbname="staging_%s" % database)
     before = checksum(staging)
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(REPO / "playbooks" / "refresh_masked.yml"),
@@ -258,9 +425,8 @@ def test_killed_refresh_leaves_staging_untouched_and_a_rerun_completes(
                             start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not databases_like(admin, "staging_%s__refresh_" % database):
-        time.sleep(0.2)
-    time.sleep(0.5)  # inside the copy
-    crash(proc.pid)  # ansible-playbook, its workers and the module
+        time.sleep(0.02)
+    crash(proc.pid)  # ansible-playbook, its workers and the module, inside the copy
     proc.wait()
     leftovers = databases_like(admin, "staging_%s__refresh_" % database)
     assert leftovers, "killed while the scratch database existed"
@@ -273,6 +439,10 @@ def test_killed_refresh_leaves_staging_untouched_and_a_rerun_completes(
     assert "dropped the leftover %s" % leftovers[0] in report["recovered"]
     assert databases_like(admin, "staging_%s__" % database) == []
     assert rows(staging, "SELECT count(*) FROM customers")[0][0] == 1500
+    dynamodb = client(stack, inventory, "staging", "dynamodb")
+    for name in DYNAMODB_TABLES:
+        live = live_table(stack, inventory, "staging", name)
+        assert live.endswith(".r" + report["run_id"]) and family(dynamodb, "staging-" + name) == [live]
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -300,3 +470,33 @@ def test_recover_between_the_renames(admin, verified):
     finally:
         for database in (name, scratch, old):
             drop_database(admin, database)
+
+
+def test_killed_during_the_dynamodb_copy_the_parameters_keep_the_live_tables_and_a_rerun_completes(
+        refreshed, stack, inventory, tmp_path):
+    dynamodb = client(stack, inventory, "staging", "dynamodb")
+    live = dict((name, live_table(stack, inventory, "staging", name)) for name in DYNAMODB_TABLES)
+    cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(REPO / "playbooks" / "refresh_masked.yml"),
+           "-e", json.dumps({"refresh_targets": "staging", "refresh_masked_report_dir": str(tmp_path)})]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 300
+    half_copies = []
+    while time.monotonic() < deadline and not half_copies and proc.poll() is None:
+        half_copies = [name for name in dynamodb.list_tables()["TableNames"]
+                       if ".r" in name and name not in live.values()]
+        time.sleep(0.1)
+    crash(proc.pid)
+    proc.wait()
+    assert half_copies, "killed while a new table was being filled"
+    assert dict((name, live_table(stack, inventory, "staging", name)) for name in DYNAMODB_TABLES) == live
+
+    run = refresh(inventory, "staging", tmp_path)
+
+    assert run.rc == 0, run.stdout[-4000:]
+    report = json.loads(sorted(tmp_path.glob("refresh-staging-*.json"))[-1].read_text())
+    recovered = [table for entry in report["dynamodb"] for table in entry["recovered"]]
+    assert set(half_copies) <= set(recovered)
+    for name in DYNAMODB_TABLES:
+        now_live = live_table(stack, inventory, "staging", name)
+        assert now_live.endswith(".r" + report["run_id"]) and family(dynamodb, "staging-" + name) == [now_live]

@@ -194,8 +194,9 @@ def test_report_lists_what_was_removed(first_report, first_teardown, dev_account
     buckets = [bucket(dev_account, b["purpose"]) for b in DEV["data"]["buckets"]]
     assert sorted(removed["buckets"]) == sorted(buckets + [bucket(dev_account, "assets", "-dr")])
     assert removed["buckets"][0] == bucket(dev_account, "assets", "-dr"), "the DR replica goes first"
-    assert sorted(removed["ssm_parameters"]) == ["/dev/app/api_timeout_seconds", "/dev/app/log_level",
-                                                 "/dev/database/endpoint"]
+    assert sorted(removed["ssm_parameters"]) == sorted(
+        ["/dev/app/api_timeout_seconds", "/dev/app/log_level", "/dev/database/endpoint"]
+        + ["/dev/dynamodb/" + t["name"] for t in DEV["data"]["dynamodb_tables"]])  # the live-table parameters
     assert sorted(removed["secrets"]) == ["envops/dev/cache/auth-token", "envops/dev/database/master"]
     assert sorted(removed["iam_roles"]) == ["envops-dev-me-south-1-vpc-flow-logs", "envops-dev-s3-replication"]
     assert "envops-dev-me-south-1-vpc-flow-logs/deliver-flow-logs" in removed["iam_policies"]
@@ -384,7 +385,7 @@ def test_expired_preview_is_removed_with_its_data(expiry_run, preview_client, pr
     assert report["ephemeral"] is True and report["complete"] is True and report["final_snapshots"] == []
     assert report["removed"]["buckets"] == ["envops-pr-101-%s-assets" % preview_account]
     assert report["removed"]["dynamodb_tables"] == ["pr-101-sessions"]
-    assert report["removed"]["ssm_parameters"] == ["/pr-101/app/api_url"]
+    assert report["removed"]["ssm_parameters"] == ["/pr-101/app/api_url", "/pr-101/dynamodb/sessions"]
 
 
 def test_unexpired_preview_is_kept_and_says_when_it_expires(expiry_run, preview_client, preview_account):

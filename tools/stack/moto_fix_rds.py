@@ -412,3 +412,44 @@ def rds_gp3_iops_and_throughput_reported() -> None:
     DBInstance.iops = performance("iops")
     DBInstance.storage_throughput = performance("storage_throughput")
     DBInstance.update = update
+
+
+# Settings of a restored instance that AWS does not take from the source: false unless the restore call sets them.
+_RESTORE_SETTINGS = ("deletion_protection", "multi_az", "publicly_accessible")
+
+
+@corrects("5.2.5")
+def rds_restore_takes_false_settings() -> None:
+    """A restored DB instance has the DeletionProtection, MultiAZ and PubliclyAccessible the restore asks for.
+
+    AWS: RestoreDBInstanceFromDBSnapshot and RestoreDBInstanceToPointInTime create the instance with the settings of
+    the call: DeletionProtection, MultiAZ and PubliclyAccessible are false unless given true (PubliclyAccessible
+    defaults by subnet group; envops never relies on that default), whatever the source instance had.
+    moto 5.2.5: copies every setting of the source instance, then applies only the overrides that are truthy
+    (``if value:``), so false is never applied: a restore of a deletion-protected Multi-AZ source is
+    deletion-protected and Multi-AZ whatever the call says.
+    Breaks: the scratch instance of a masked refresh (restored from a snapshot of the deletion-protected prod
+    instance with deletion_protection false) cannot be deleted: DeleteDBInstance fails with
+    InvalidParameterCombination; the same for the scratch instances of restore drills.
+    Other settings keep moto's behaviour (copied from the source, overridden by truthy values).
+    """
+    from moto.rds.models import RDSBackend
+
+    def settle(instance, overrides):
+        for name in _RESTORE_SETTINGS:
+            value = overrides.get(name)
+            setattr(instance, name, bool(value) if value is not None else False)
+        return instance
+
+    original_from_snapshot = RDSBackend.restore_db_instance_from_db_snapshot
+    original_to_point_in_time = RDSBackend.restore_db_instance_to_point_in_time
+
+    def from_snapshot(self, from_snapshot_id, overrides):
+        return settle(original_from_snapshot(self, from_snapshot_id, overrides), overrides)
+
+    def to_point_in_time(self, source_db_identifier, target_db_identifier, overrides):
+        return settle(original_to_point_in_time(self, source_db_identifier, target_db_identifier, overrides),
+                      overrides)
+
+    RDSBackend.restore_db_instance_from_db_snapshot = from_snapshot
+    RDSBackend.restore_db_instance_to_point_in_time = to_point_in_time
