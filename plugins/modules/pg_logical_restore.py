@@ -1,0 +1,206 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: envops maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: pg_logical_restore
+version_added: 0.1.0
+short_description: Restore a logical PostgreSQL backup from S3 into a new database and validate it
+description:
+  - Reads the manifest of a backup written by M(envops.aws.pg_logical_backup) (O(backup_id), or the newest one
+    under O(prefix)), downloads the archive and refuses it when its SHA-256 is not the manifest's.
+  - Restores it into the new database O(database) on the server of O(server). An existing database of that name
+    is refused, so a restore never overwrites anything. A failed restore leaves no half database.
+  - Then validates the restored data against the manifest. Every table must be present with the same row count and
+    checksum, with no extra table and the same newest write. A failed validation fails the module and keeps the
+    database for inspection.
+  - Check mode reads the manifest and reports what would be restored; it downloads and creates nothing.
+author:
+  - envops maintainers (@envops)
+requirements:
+  - psycopg >= 3.1
+  - pg_restore of the server's major version (on PATH, or O(pg_bin))
+options:
+  server:
+    description: Connection to the server's maintenance database (a user allowed to create databases).
+    type: dict
+    required: true
+    suboptions:
+      host:
+        description: Host name or address.
+        type: str
+        required: true
+      port:
+        description: Port.
+        type: int
+        default: 5432
+      user:
+        description: User.
+        type: str
+        required: true
+      password:
+        description: Password.
+        type: str
+        required: true
+      dbname:
+        description: Maintenance database.
+        type: str
+        default: postgres
+  database:
+    description: Name of the new database to restore into.
+    type: str
+    required: true
+  bucket:
+    description: The backups bucket.
+    type: str
+    required: true
+  prefix:
+    description: Key prefix of the database's backups, ending with C(/).
+    type: str
+    required: true
+  backup_id:
+    description: The backup to restore; the newest complete one under O(prefix) when omitted.
+    type: str
+  validate:
+    description: Validate the restored data against the manifest.
+    type: bool
+    default: true
+  pg_bin:
+    description: Directory of pg_restore.
+    type: path
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Restore the newest prod backup into a scratch database and validate it
+  envops.aws.pg_logical_restore:
+    server:
+      host: "{{ scratch_endpoint }}"
+      user: app_admin
+      password: "{{ db_password }}"
+    database: app_drill_20261123
+    bucket: envops-prod-111122223333-backups
+    prefix: postgres/app/
+"""
+
+RETURN = r"""
+backup_id:
+  description: The backup restored.
+  returned: always
+  type: str
+manifest:
+  description: Its manifest.
+  returned: always
+  type: dict
+restore:
+  description: database, seconds, bytes.
+  returned: unless in check mode
+  type: dict
+validation:
+  description: ok, problems (tables and counts, no values), tables (rows, matches), rows, newest_write.
+  returned: when O(validate) and not in check mode
+  type: dict
+"""
+
+import os
+import tempfile
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.envops.aws.plugins.module_utils import backup_store
+from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
+from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import BackupError
+from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import check_manifest
+from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import restore_backup
+from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import validate_restore
+
+SERVER = dict(
+    host=dict(type="str", required=True),
+    port=dict(type="int", default=5432),
+    user=dict(type="str", required=True),
+    password=dict(type="str", required=True, no_log=True),
+    dbname=dict(type="str", default="postgres"),
+)
+
+
+def conninfo(server, dbname=None):
+    from psycopg.conninfo import make_conninfo
+    return make_conninfo(host=server["host"], port=server["port"], user=server["user"],
+                         password=server["password"], dbname=dbname or server["dbname"])
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            server=dict(type="dict", required=True, options=SERVER),
+            database=dict(type="str", required=True),
+            bucket=dict(type="str", required=True),
+            prefix=dict(type="str", required=True),
+            backup_id=dict(type="str"),
+            validate=dict(type="bool", default=True),
+            pg_bin=dict(type="path"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    if not pg_copy_stream.HAS_PSYCOPG:
+        module.fail_json(msg=missing_required_lib("psycopg"), exception=str(pg_copy_stream.PSYCOPG_IMPORT_ERROR))
+    problems = backup_store.check_location(params["prefix"], params["backup_id"])
+    if problems:
+        module.fail_json(msg=" ".join(problems))
+    client = module.client("s3")
+    backup_id = params["backup_id"]
+    try:
+        if backup_id:
+            manifest = backup_store.read_manifest(client, params["bucket"], params["prefix"], backup_id)
+        else:
+            backup_id, manifest = backup_store.latest_backup(client, params["bucket"], params["prefix"])
+        if manifest is None:
+            module.fail_json(msg="no complete backup %sunder s3://%s/%s" % (
+                "%s " % params["backup_id"] if params["backup_id"] else "", params["bucket"], params["prefix"]))
+        problems = check_manifest(manifest)
+        if problems:
+            module.fail_json(msg="the manifest of %s cannot be used: %s" % (backup_id, "; ".join(problems)))
+        if module.check_mode:
+            module.exit_json(changed=True, backup_id=backup_id, manifest=manifest)
+        with tempfile.TemporaryDirectory(prefix="envops-restore-") as scratch:
+            archive = os.path.join(scratch, backup_store.ARCHIVE)
+            backup_store.download_archive(client, params["bucket"], params["prefix"], backup_id, archive)
+            restored = restore_backup(conninfo(params["server"]), archive, manifest, params["database"],
+                                      pg_bin=params["pg_bin"])
+        validation = None
+        if params["validate"]:
+            validation = validate_restore(conninfo(params["server"], params["database"]), manifest)
+    except BackupError as error:
+        module.fail_json(msg=str(error), problems=error.problems, backup_id=backup_id)
+    except pg_copy_stream.PgCopyError as error:
+        module.fail_json(msg=str(error), backup_id=backup_id)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+        module.fail_json_aws(error, msg="restore of %s from s3://%s/%s failed"
+                             % (backup_id, params["bucket"], params["prefix"]))
+    except Exception as error:  # pylint: disable=broad-except  # psycopg: connection, permissions
+        module.fail_json(msg="restore of %s failed: %s" % (backup_id, error), backup_id=backup_id)
+    result = dict(changed=True, backup_id=backup_id, manifest=manifest, restore=restored)
+    if validation is not None:
+        result["validation"] = validation
+        if not validation["ok"]:
+            module.fail_json(msg="the restored %s does not match backup %s: %s" % (
+                params["database"], backup_id, "; ".join(validation["problems"])), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
