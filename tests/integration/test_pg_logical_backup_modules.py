@@ -18,7 +18,7 @@ from tools.stack.state import calls, pg_dsn, reset_calls
 
 REGION = "eu-west-1"
 HOST = "localhost"
-BUCKET = "envops-it-backups"
+BUCKET = "envops-it-backups-%s" % secrets.token_hex(4)  # bucket names are global: one per run
 
 PLAYBOOK = """
 - hosts: localhost
