@@ -45,6 +45,7 @@ except ImportError:  # pragma: no cover - reported by pg_copy_stream.require_psy
     pass
 
 MANIFEST_FORMAT = "envops-pg-logical/1"
+RESTORED_MARK = "envops:restored:"
 # Text output of every type must be the same wherever a fingerprint is computed.
 FINGERPRINT_SETTINGS = ("SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, YMD'", "SET IntervalStyle = 'postgres'",
                         "SET extra_float_digits = 3", "SET bytea_output = 'hex'")
@@ -182,8 +183,26 @@ def restore_backup(admin_conninfo, archive_path, manifest, database, pg_bin=None
         with psycopg.connect(admin_conninfo, autocommit=True) as admin:  # a half restore is never left behind
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
         raise
+    with psycopg.connect(admin_conninfo, autocommit=True) as admin:  # the mark drop_restored looks for
+        admin.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+            sql.Identifier(database), sql.Literal(RESTORED_MARK + str(manifest.get("backup_id") or ""))))
     return {"database": database, "seconds": round(time.monotonic() - started, 3),
             "bytes": manifest["archive"]["bytes"]}
+
+
+def drop_restored(admin_conninfo, database):
+    """Drop ``database`` if restore_backup made it (its comment carries the mark); True when dropped. Any other
+    existing database is refused: a drill's cleanup can never remove live data."""
+    pg_copy_stream.require_psycopg()
+    with psycopg.connect(admin_conninfo, autocommit=True) as admin:
+        row = admin.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                            (database,)).fetchone()
+        if row is None:
+            return False
+        if not (row[0] or "").startswith(RESTORED_MARK):
+            raise BackupError("refusing to drop %s: it was not made by a restore" % database, ["not a restore"])
+        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(database)))
+    return True
 
 
 def validate_restore(conninfo, manifest):

@@ -18,6 +18,8 @@ description:
     checksum, with no extra table and the same newest write. A failed validation fails the module and keeps the
     database for inspection.
   - Check mode reads the manifest and reports what would be restored; it downloads and creates nothing.
+  - V(state=absent) drops O(database) if a restore made it (its comment carries the mark), and refuses any other
+    database, so a drill's cleanup can never remove live data.
 author:
   - envops maintainers (@envops)
 requirements:
@@ -53,14 +55,17 @@ options:
     description: Name of the new database to restore into.
     type: str
     required: true
+  state:
+    description: V(present) restores, V(absent) drops a database a restore made.
+    type: str
+    default: present
+    choices: [present, absent]
   bucket:
-    description: The backups bucket.
+    description: The backups bucket. Required with V(state=present).
     type: str
-    required: true
   prefix:
-    description: Key prefix of the database's backups, ending with C(/).
+    description: Key prefix of the database's backups, ending with C(/). Required with V(state=present).
     type: str
-    required: true
   backup_id:
     description: The backup to restore; the newest complete one under O(prefix) when omitted.
     type: str
@@ -124,6 +129,7 @@ from ansible_collections.envops.aws.plugins.module_utils import backup_store
 from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import BackupError
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import check_manifest
+from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import drop_restored
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import restore_backup
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import validate_restore
 
@@ -142,22 +148,39 @@ def conninfo(server, dbname=None):
                          password=server["password"], dbname=dbname or server["dbname"])
 
 
+def drop(module):
+    database = module.params["database"]
+    try:
+        if module.check_mode:
+            module.exit_json(changed=False, msg="check mode: %s would be dropped if a restore made it" % database)
+        dropped = drop_restored(conninfo(module.params["server"]), database)
+    except BackupError as error:
+        module.fail_json(msg=str(error))
+    except Exception as error:  # pylint: disable=broad-except  # psycopg: connection, permissions
+        module.fail_json(msg="drop of %s failed: %s" % (database, error))
+    module.exit_json(changed=dropped)
+
+
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             server=dict(type="dict", required=True, options=SERVER),
             database=dict(type="str", required=True),
-            bucket=dict(type="str", required=True),
-            prefix=dict(type="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            bucket=dict(type="str"),
+            prefix=dict(type="str"),
             backup_id=dict(type="str"),
             validate=dict(type="bool", default=True),
             pg_bin=dict(type="path"),
         ),
+        required_if=[("state", "present", ["bucket", "prefix"])],
         supports_check_mode=True,
     )
     params = module.params
     if not pg_copy_stream.HAS_PSYCOPG:
         module.fail_json(msg=missing_required_lib("psycopg"), exception=str(pg_copy_stream.PSYCOPG_IMPORT_ERROR))
+    if params["state"] == "absent":
+        drop(module)
     problems = backup_store.check_location(params["prefix"], params["backup_id"])
     if problems:
         module.fail_json(msg=" ".join(problems))

@@ -1,0 +1,120 @@
+"""playbooks/backup.yml, drill_markers.yml and dr_drill.yml on a local prod estate: the real prod spec in a fresh
+account (backups bucket and key on moto), its database on the real local PostgreSQL (a database name of the test's
+own). A marker written before the backup survives the drill's restore and one written after it does not, so the
+achieved RPO is exactly the drill start minus the first marker's write time; a drill with an RTO target of 0 s fails
+and says why; the scratch database is gone after both."""
+
+import json
+import secrets
+from datetime import datetime
+from xml.etree import ElementTree
+
+import boto3
+import psycopg
+import pytest
+
+from harness import run_playbook
+from tools.local_inventory import fresh_account_id, load_spec, write_inventory
+from tools.masking_dataset import create_dataset, drop_database
+from tools.stack.state import pg_dsn, read_state
+
+SPEC = load_spec("prod")
+
+
+@pytest.fixture(scope="module")
+def database():
+    return "d%s" % secrets.token_hex(3)
+
+
+@pytest.fixture(scope="module")
+def account():
+    return fresh_account_id(6)
+
+
+@pytest.fixture(scope="module")
+def inventory(tmp_path_factory, stack, account):
+    directory = write_inventory(tmp_path_factory.mktemp("drill"), stack["moto_url"], {"prod": (None, account)})
+    (directory / "group_vars" / "all" / "local_postgres.yml").write_text(
+        json.dumps({"envops_local_postgres": read_state()}))
+    session = boto3.session.Session(aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret",
+                                    region_name=SPEC["region"])
+    kms = session.client("kms", endpoint_url=stack["moto_url"])
+    kms.create_alias(AliasName="alias/envops/prod/backups", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+    session.client("s3", endpoint_url=stack["moto_url"]).create_bucket(
+        Bucket="envops-prod-%s-backups" % account, CreateBucketConfiguration={"LocationConstraint": SPEC["region"]})
+    return directory
+
+
+@pytest.fixture(scope="module")
+def source(stack, database):
+    name = "prod_%s" % database
+    create_dataset(pg_dsn("postgres"), name, 300, 2, seed=8)
+    yield name
+    drop_database(pg_dsn("postgres"), name)
+
+
+def names(database):
+    return {"logical_backup_database": database, "dr_drill_database": database, "drill_markers_database": database}
+
+
+def databases_like(prefix):
+    query = "SELECT datname FROM pg_database WHERE datname LIKE %s"
+    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as connection:
+        return [name for (name,) in connection.execute(query, (prefix + "%",)).fetchall()]
+
+
+def marker(inventory, database):
+    run = run_playbook("drill_markers.yml", inventory, extra_vars=names(database))
+    assert run.rc == 0, run.stdout[-3000:]
+    return run.facts("prod", "Write a marker into the database of prod")["marker"]
+
+
+@pytest.fixture(scope="module")
+def drilled(inventory, source, database, tmp_path_factory):
+    before_backup = marker(inventory, database)
+    backup = run_playbook("backup.yml", inventory, extra_vars=names(database))
+    assert backup.rc == 0, backup.stdout[-3000:]
+    after_backup = marker(inventory, database)
+    reports = tmp_path_factory.mktemp("drill-reports")
+    run = run_playbook("dr_drill.yml", inventory, extra_vars=dict(names(database), dr_drill_report_dir=str(reports)))
+    return run, reports, before_backup, after_backup
+
+
+def test_the_drill_passes_and_measures_rpo_from_the_newest_surviving_marker(drilled):
+    run, reports, before_backup, after_backup = drilled
+    assert run.rc == 0, run.stdout[-4000:]
+    (report_file,) = reports.glob("dr-drill-prod-*.json")
+    report = json.loads(report_file.read_text())
+    (store,) = report["stores"]
+    assert store["newest_marker"]["id"] == before_backup["id"]
+    assert (store["markers_written"], store["markers_found"]) == (2, 1), "the marker after the backup is lost"
+    started = datetime.fromisoformat(report["started_at"])
+    expected_rpo = round((started - datetime.fromisoformat(before_backup["written_at"])).total_seconds(), 3)
+    assert store["rpo_s"] == expected_rpo > 0
+    assert 0 < store["rto_s"] < 120 and report["overall"]["passed"] and report["error"] == ""
+    assert report["validation"]["ok"] and report["validation"]["rows"] == 300 * 3 + 2 - 1  # + markers kept
+    assert len(report["validation_sha256"]) == 64
+
+
+def test_the_reports_are_well_formed(drilled):
+    _run, reports, _before, _after = drilled
+    suite = ElementTree.parse(next(reports.glob("dr-drill-prod-*.xml"))).getroot()
+    assert (suite.tag, suite.get("tests"), suite.get("failures")) == ("testsuite", "5", "0")
+    html = next(reports.glob("dr-drill-prod-*.html")).read_text()
+    assert "Result: <b>passed</b>" in html and "public.customers" in html
+
+
+def test_the_scratch_database_is_gone(drilled, database):
+    assert databases_like("prod_%s_drill_" % database) == []
+
+
+def test_a_drill_that_misses_its_rto_target_fails_and_says_why(drilled, inventory, database, tmp_path):
+    run = run_playbook("dr_drill.yml", inventory, extra_vars=dict(names(database), dr_drill_rto_target_s=0,
+                                                                  dr_drill_report_dir=str(tmp_path)))
+    assert run.rc != 0
+    message = "\n".join(run.failure_messages("prod"))
+    assert "postgres: RTO" in message and "exceeds the target 0s" in message, message
+    suite = ElementTree.parse(next(tmp_path.glob("dr-drill-prod-*.xml"))).getroot()
+    failures = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
+    assert failures == ["postgres RTO", "RTO"]
+    assert databases_like("prod_%s_drill_" % database) == []
