@@ -47,6 +47,12 @@ PLAYBOOK = """
         prefix: postgres/app/
         backup_id: "{{ backup_id | default(omit) }}"
       when: action == 'restore'
+    - name: Drop
+      envops.aws.pg_logical_restore:
+        server: "{{ server }}"
+        database: "{{ target_db }}"
+        state: absent
+      when: action == 'drop'
 """ % (REGION, BUCKET, BUCKET)
 
 
@@ -155,8 +161,20 @@ def test_the_newest_backup_is_restored_into_a_new_database_and_validated(
         again = play(playbook, stack["moto_url"], account, server, action="restore", target_db=target)
         assert again.rc != 0
         assert "the database exists" in "\n".join(again.failure_messages(HOST))
+
+        dropped = play(playbook, stack["moto_url"], account, server, action="drop", target_db=target)
+        assert dropped.rc == 0 and dropped.facts(HOST, "Drop")["changed"] is True and databases(target) == 0
+        gone = play(playbook, stack["moto_url"], account, server, action="drop", target_db=target)
+        assert gone.rc == 0 and gone.facts(HOST, "Drop")["changed"] is False
     finally:
         drop_database(pg_dsn("postgres"), target)
+
+
+def test_drop_refuses_a_database_no_restore_made(playbook, stack, account, server, source_db):
+    run = play(playbook, stack["moto_url"], account, server, action="drop", target_db=source_db)
+    assert run.rc != 0
+    assert "it was not made by a restore" in "\n".join(run.failure_messages(HOST))
+    assert databases(source_db) == 1
 
 
 def test_a_damaged_archive_is_refused_and_creates_nothing(backed_up, playbook, stack, account, server, s3):

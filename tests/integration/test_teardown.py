@@ -394,7 +394,8 @@ def test_unexpired_preview_is_kept_and_says_when_it_expires(expiry_run, preview_
     assert "envops-pr-102-%s-assets" % preview_account in buckets_of(preview_client)
     tags = preview_client("s3").get_bucket_tagging(Bucket="envops-pr-102-%s-assets" % preview_account)["TagSet"]
     assert {"Key": "expires_at", "Value": "2026-01-02T00:00:00Z"} in tags, "the spec's expiry is on the resources too"
-    assert [p["Name"] for p in parameters_of(preview_client, "pr-102")] == ["/pr-102/app/api_url"]
+    assert sorted(p["Name"] for p in parameters_of(preview_client, "pr-102")) == [
+        "/pr-102/app/api_url", "/pr-102/dynamodb/sessions"]
     key = preview_client("kms").describe_key(KeyId="alias/envops/pr-102/data")["KeyMetadata"]
     assert key["KeyState"] == "Enabled"
     assert reports(report_dir, "pr-102") == []
