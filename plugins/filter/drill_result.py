@@ -46,6 +46,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.envops.aws.plugins.module_utils.drill_junit import junit_xml
 from ansible_collections.envops.aws.plugins.module_utils.drill_measure import DrillMeasureError
 from ansible_collections.envops.aws.plugins.module_utils.drill_measure import measure_store
+from ansible_collections.envops.aws.plugins.module_utils.drill_measure import metric_points
 from ansible_collections.envops.aws.plugins.module_utils.drill_measure import overall
 
 
@@ -75,7 +76,8 @@ def drill_result(drill):
         raise AnsibleFilterError("drill_result: %s" % error)
     result = overall(stores, rto_target, rpo_target)
     return {"stores": stores, "overall": result,
-            "junit": junit_xml(drill["environment"], drill["drill_id"], stores, result)}
+            "junit": junit_xml(drill["environment"], drill["drill_id"], stores, result),
+            "metrics": metric_points(drill["environment"], stores, result)}
 
 
 class FilterModule(object):

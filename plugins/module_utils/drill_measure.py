@@ -134,3 +134,17 @@ def evidence_digest(text):
     """SHA-256 of a validation output (bytes or text), the evidence a report keeps instead of the output."""
     data = text if isinstance(text, bytes) else text.encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+def metric_points(environment, stores, result):
+    """CloudWatch data points of a drill (module cloudwatch_metric_data): achieved RTO / RPO per store and for the
+    environment, where measured, and DrillPassed 1 or 0, so alarms can follow drills over time."""
+    points = []
+    for scope, figures, passed in [(store["store"], store, store["rto_met"] and store["rpo_met"]) for store in stores] \
+            + [("all", result, result["passed"])]:
+        dimensions = {"Environment": environment, "Store": scope}
+        for name, key in (("AchievedRTOSeconds", "rto_s"), ("AchievedRPOSeconds", "rpo_s")):
+            if figures[key] is not None:
+                points.append({"name": name, "value": figures[key], "unit": "Seconds", "dimensions": dimensions})
+        points.append({"name": "DrillPassed", "value": 1 if passed else 0, "unit": "Count", "dimensions": dimensions})
+    return points

@@ -89,6 +89,8 @@ def dr_region_differs(spec):
         yield "standby_for", "required", "a dr environment must name the primary it stands by for"
     if spec["type"] == "production" and "dr" not in spec:
         yield "dr", "required", "a production environment must declare its DR region and strategy"
+    if "dns" in spec and "dr" not in spec:
+        yield "dns", "needs_dr", "DNS failover needs a DR region and strategy (dr) to fail over to"
 
 
 def waf_in_production(spec):

@@ -145,6 +145,15 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
         "environment": Field("str", required=True, pattern=NAME_PATTERN, doc="Primary environment."),
         "region": Field("str", required=True, pattern=REGION_PATTERN, doc="Primary region."),
     }),
+    "dns": Field("dict", doc="Route 53 failover of the environment's public name (primary side, with dr).", fields={
+        "zone": Field("str", required=True, pattern=r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$",
+                      doc="Public hosted zone (domain) of the name."),
+        "record": Field("str", required=True, pattern=r"^[a-z0-9-]{1,63}$", doc="Name of the record in the zone."),
+        "primary_target": Field("str", required=True, doc="DNS name of the application endpoint in the primary region."),
+        "standby_target": Field("str", required=True, doc="DNS name of the DR environment's application endpoint."),
+        "ttl": Field("int", default=60, minimum=5, maximum=3600, doc="TTL of the failover records."),
+        "health_check_path": Field("str", default="/health", pattern=r"^/", doc="Health check path of the primary."),
+    }),
     "isolation": Field("str", required=True, choices=("logical", "partial", "complete"), doc="Isolation level."),
     "network": NETWORK,
     "compute": Field("dict", required=True, doc="Application compute sizing.", fields={

@@ -46,6 +46,9 @@ except ImportError:  # pragma: no cover - reported by pg_copy_stream.require_psy
 
 MANIFEST_FORMAT = "envops-pg-logical/1"
 RESTORED_MARK = "envops:restored:"
+# After a swap the restored database is live: its mark changes so that no drill cleanup may ever drop it.
+LIVE_MARK = "envops:live-from-restore:"
+REPLACED_MARK = "envops:replaced-by-restore:"
 # Text output of every type must be the same wherever a fingerprint is computed.
 FINGERPRINT_SETTINGS = ("SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, YMD'", "SET IntervalStyle = 'postgres'",
                         "SET extra_float_digits = 3", "SET bytea_output = 'hex'")
@@ -203,6 +206,38 @@ def drop_restored(admin_conninfo, database):
             raise BackupError("refusing to drop %s: it was not made by a restore" % database, ["not a restore"])
         admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(database)))
     return True
+
+
+def swap_in(admin_conninfo, restored, live, keep_as):
+    """Make the validated restore ``restored`` the database ``live``; the old ``live`` stays as ``keep_as``.
+
+    Both renames run in one transaction, so either both happened or neither. Sessions on the two databases are
+    ended first (a rename needs that). The now-live database loses the restore mark. Where ``live`` does not exist
+    yet (a standby seeded for the first time) the restore just takes its name. Returns the name the replaced
+    database is kept under, or None."""
+    pg_copy_stream.require_psycopg()
+    with psycopg.connect(admin_conninfo, autocommit=True) as admin:
+        found = dict(admin.execute(
+            "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ANY(%s)",
+            ([restored, live, keep_as],)).fetchall())
+        if keep_as in found:
+            raise BackupError("refusing to replace %s: %s exists already" % (live, keep_as), ["keep_as exists"])
+        if not (found.get(restored) or "").startswith(RESTORED_MARK):
+            raise BackupError("refusing to replace %s with %s: that is not a restored database" % (live, restored),
+                              ["not a restore"])
+        backup_id = found[restored][len(RESTORED_MARK):]
+        kept = live in found
+        with admin.transaction():
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY(%s) "
+                          "AND pid <> pg_backend_pid()", ([live, restored],))
+            rename = sql.SQL("ALTER DATABASE {} RENAME TO {}")
+            comment = sql.SQL("COMMENT ON DATABASE {} IS {}")
+            if kept:
+                admin.execute(rename.format(sql.Identifier(live), sql.Identifier(keep_as)))
+                admin.execute(comment.format(sql.Identifier(keep_as), sql.Literal(REPLACED_MARK + backup_id)))
+            admin.execute(rename.format(sql.Identifier(restored), sql.Identifier(live)))
+            admin.execute(comment.format(sql.Identifier(live), sql.Literal(LIVE_MARK + backup_id)))
+    return keep_as if kept else None
 
 
 def validate_restore(conninfo, manifest):

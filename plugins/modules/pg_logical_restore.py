@@ -73,6 +73,15 @@ options:
     description: Validate the restored data against the manifest.
     type: bool
     default: true
+  replace:
+    description:
+      - The live database to replace with the restored one once it validated. It is kept under O(keep_as), and
+        both renames happen in one transaction. Sessions on the live database are ended. Needs O(validate).
+      - When it does not exist yet (a standby seeded for the first time), the restore simply takes its name.
+    type: str
+  keep_as:
+    description: The name the replaced database is kept under. Required with O(replace).
+    type: str
   pg_bin:
     description: Directory of pg_restore.
     type: path
@@ -111,6 +120,10 @@ validation:
   description: ok, problems (tables and counts, no values), tables (rows, matches), rows, newest_write.
   returned: when O(validate) and not in check mode
   type: dict
+replaced:
+  description: C(live) (now the restored data) and C(kept_as) (the data it replaced, none when there was none).
+  returned: when O(replace) is set and not in check mode
+  type: dict
 """
 
 import os
@@ -131,6 +144,7 @@ from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup impor
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import check_manifest
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import drop_restored
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import restore_backup
+from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import swap_in
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import validate_restore
 
 SERVER = dict(
@@ -172,8 +186,11 @@ def main():
             backup_id=dict(type="str"),
             validate=dict(type="bool", default=True),
             pg_bin=dict(type="path"),
+            replace=dict(type="str"),
+            keep_as=dict(type="str"),
         ),
         required_if=[("state", "present", ["bucket", "prefix"])],
+        required_together=[("replace", "keep_as")],
         supports_check_mode=True,
     )
     params = module.params
@@ -182,6 +199,10 @@ def main():
     if params["state"] == "absent":
         drop(module)
     problems = backup_store.check_location(params["prefix"], params["backup_id"])
+    if params["replace"] and not params["validate"]:
+        problems.append("replace needs validate=true: live data is only replaced by a validated restore.")
+    if params["replace"] and len({params["replace"], params["keep_as"], params["database"]}) < 3:
+        problems.append("database, replace and keep_as must be three different names.")
     if problems:
         module.fail_json(msg=" ".join(problems))
     client = module.client("s3")
@@ -222,6 +243,14 @@ def main():
         if not validation["ok"]:
             module.fail_json(msg="the restored %s does not match backup %s: %s" % (
                 params["database"], backup_id, "; ".join(validation["problems"])), **result)
+    if params["replace"]:
+        try:
+            kept = swap_in(conninfo(params["server"]), params["database"], params["replace"], params["keep_as"])
+        except BackupError as error:
+            module.fail_json(msg=str(error), **result)
+        except Exception as error:  # pylint: disable=broad-except  # psycopg: connection, permissions
+            module.fail_json(msg="replacing %s failed: %s" % (params["replace"], error), **result)
+        result["replaced"] = {"live": params["replace"], "kept_as": kept}
     module.exit_json(**result)
 
 

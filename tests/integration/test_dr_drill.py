@@ -96,6 +96,23 @@ def test_the_drill_passes_and_measures_rpo_from_the_newest_surviving_marker(dril
     assert len(report["validation_sha256"]) == 64
 
 
+def test_the_figures_are_published_as_cloudwatch_metrics(drilled, stack, account):
+    run, reports, _before, _after = drilled
+    report = json.loads(next(reports.glob("dr-drill-prod-*.json")).read_text())
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=stack["moto_url"], region_name=SPEC["region"],
+                              aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret")
+    names = {(m["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"])))
+             for m in cloudwatch.list_metrics(Namespace="envops/DR")["Metrics"]}
+    for scope in ("postgres", "all"):
+        for metric in ("AchievedRTOSeconds", "AchievedRPOSeconds", "DrillPassed"):
+            assert (metric, (("Environment", "prod"), ("Store", scope))) in names
+    stats = cloudwatch.get_metric_statistics(
+        Namespace="envops/DR", MetricName="AchievedRPOSeconds", Statistics=["Maximum"], Period=60,
+        Dimensions=[{"Name": "Environment", "Value": "prod"}, {"Name": "Store", "Value": "postgres"}],
+        StartTime=datetime(2000, 1, 1), EndTime=datetime(2100, 1, 1))["Datapoints"]
+    assert [point["Maximum"] for point in stats] == [report["stores"][0]["rpo_s"]]
+
+
 def test_the_reports_are_well_formed(drilled):
     _run, reports, _before, _after = drilled
     suite = ElementTree.parse(next(reports.glob("dr-drill-prod-*.xml"))).getroot()
@@ -108,7 +125,15 @@ def test_the_scratch_database_is_gone(drilled, database):
     assert databases_like("prod_%s_drill_" % database) == []
 
 
-def test_a_drill_that_misses_its_rto_target_fails_and_says_why(drilled, inventory, database, tmp_path):
+def test_a_drill_that_misses_its_rto_target_fails_and_says_why(drilled, inventory, database, tmp_path, stack,
+                                                               account):
+    session = boto3.session.Session(aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret",
+                                    region_name=SPEC["region"])
+    sns, sqs = (session.client(name, endpoint_url=stack["moto_url"]) for name in ("sns", "sqs"))
+    topic = sns.create_topic(Name="envops-prod-alerts")["TopicArn"]
+    queue = sqs.create_queue(QueueName="drill-alerts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
     run = run_playbook("dr_drill.yml", inventory, extra_vars=dict(names(database), dr_drill_rto_target_s=0,
                                                                   dr_drill_report_dir=str(tmp_path)))
     assert run.rc != 0
@@ -118,3 +143,5 @@ def test_a_drill_that_misses_its_rto_target_fails_and_says_why(drilled, inventor
     failures = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
     assert failures == ["postgres RTO", "RTO"]
     assert databases_like("prod_%s_drill_" % database) == []
+    (notice,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=2)["Messages"]
+    assert "failed: postgres: RTO" in notice["Body"] and "exceeds the target 0s" in notice["Body"], notice["Body"]

@@ -655,6 +655,61 @@ def test_restored_instances_take_the_settings_of_the_restore_call(aws):
         "InvalidParameterCombination", 400)
 
 
+def test_dynamodb_sse_of_updates_and_restores_is_applied(aws):
+    ddb, kms = aws("dynamodb", "me-south-1"), aws("kms", "me-south-1")
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/t-data", TargetKeyId=key["KeyId"])
+    ddb.create_table(TableName="t-src", BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}])
+    ddb.update_table(TableName="t-src", SSESpecification={"Enabled": True, "SSEType": "KMS",
+                                                          "KMSMasterKeyId": "alias/t-data"})
+    assert ddb.describe_table(TableName="t-src")["Table"]["SSEDescription"]["KMSMasterKeyArn"] == key["Arn"]
+    ddb.update_continuous_backups(TableName="t-src",
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    ddb.restore_table_to_point_in_time(SourceTableName="t-src", TargetTableName="t-kept",
+                                       UseLatestRestorableTime=True)
+    kept = ddb.describe_table(TableName="t-kept")["Table"]
+    assert kept["SSEDescription"]["KMSMasterKeyArn"] == key["Arn"], "the source's key when none is given"
+    assert kept["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    other = kms.create_key()["KeyMetadata"]
+    restored = ddb.restore_table_to_point_in_time(
+        SourceTableName="t-src", TargetTableName="t-other", UseLatestRestorableTime=True,
+        SSESpecificationOverride={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": other["KeyId"]})
+    assert restored["TableDescription"]["SSEDescription"]["KMSMasterKeyArn"] == other["Arn"]
+    ddb.update_table(TableName="t-other", SSESpecification={"Enabled": False})
+    assert "SSEDescription" not in ddb.describe_table(TableName="t-other")["Table"]
+
+
+def test_a_missing_backup_vault_is_access_denied_as_on_aws(aws):
+    backup = aws("backup", "me-south-1")
+    with pytest.raises(ClientError) as error:
+        backup.describe_backup_vault(BackupVaultName="envops-nope")
+    assert error.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    backup.create_backup_vault(BackupVaultName="envops-there")
+    assert backup.describe_backup_vault(BackupVaultName="envops-there")["BackupVaultName"] == "envops-there"
+
+
+def test_backup_selections_are_created_read_listed_and_deleted(aws):
+    backup = aws("backup", "me-south-1")
+    plan = backup.create_backup_plan(BackupPlan={"BackupPlanName": "p", "Rules": [
+        {"RuleName": "daily", "TargetBackupVaultName": "v"}]})["BackupPlanId"]
+    selection = {"SelectionName": "by-env", "IamRoleArn": "arn:aws:iam::123456789012:role/backup",
+                 "ListOfTags": [{"ConditionType": "STRINGEQUALS", "ConditionKey": "env", "ConditionValue": "prod"}]}
+    created = backup.create_backup_selection(BackupPlanId=plan, BackupSelection=selection)
+    assert created["BackupPlanId"] == plan
+    assert backup.get_backup_selection(BackupPlanId=plan, SelectionId=created["SelectionId"])["BackupSelection"] \
+        == selection
+    (summary,) = backup.list_backup_selections(BackupPlanId=plan)["BackupSelectionsList"]
+    assert (summary["SelectionName"], summary["IamRoleArn"]) == ("by-env", selection["IamRoleArn"])
+    backup.delete_backup_selection(BackupPlanId=plan, SelectionId=created["SelectionId"])
+    assert backup.list_backup_selections(BackupPlanId=plan)["BackupSelectionsList"] == []
+    with pytest.raises(ClientError) as error:
+        backup.list_backup_selections(BackupPlanId="no-such-plan")
+    assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
 def test_every_correction_is_tested_here():
     # A new correction needs a test above showing the corrected behaviour; then list it here.
     assert [c.name for c in CORRECTIONS] == [
@@ -673,6 +728,9 @@ def test_every_correction_is_tested_here():
         "elasticache_replica_count",
         "elasticache_delete_cache_subnet_group",
         "kms_key_state_calls_accept_a_key_arn",
+        "dynamodb_sse_and_billing_of_updates_and_restores",
+        "backup_vault_not_found_is_access_denied",
+        "backup_selections",
     ]
 
 

@@ -5,6 +5,7 @@ every AWS API call counted, served by werkzeug like moto's own ``moto_server`` c
 """
 
 import argparse
+import os
 import sys
 
 from werkzeug.serving import run_simple
@@ -20,6 +21,9 @@ from tools.stack.moto_corrections import (
 
 
 def build_app():
+    # AWS managed policies exist in every real account (roles attach e.g. AWSBackupServiceRolePolicyForBackup);
+    # moto loads them only when asked, ~0.15 s per fake account that touches IAM.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     # Corrections patch moto modules, so they go in before moto builds any backend.
     moto_version = installed_moto_version()
     applied = apply_corrections(moto_version, allow_unpinned=unpinned_allowed())

@@ -85,3 +85,17 @@ def test_human_durations(seconds, text):
 def test_evidence_digest_is_sha256():
     assert measure.evidence_digest("abc") == measure.evidence_digest(b"abc") == (
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+
+
+def test_metric_points_per_store_and_overall_skip_what_was_not_measured():
+    measured = store(["m30"])
+    failed = measure.measure_store("dynamodb", START, MARKERS, [], None, 240 * 60, 60 * 60)
+    result = measure.overall([measured, failed], 240 * 60, 60 * 60)
+    points = measure.metric_points("prod", [measured, failed], result)
+    by_key = dict(((p["dimensions"]["Store"], p["name"]), p["value"]) for p in points)
+    assert by_key[("postgres", "AchievedRTOSeconds")] == 30 * 60
+    assert by_key[("postgres", "AchievedRPOSeconds")] == 30 * 60
+    assert by_key[("postgres", "DrillPassed")] == 1
+    assert ("dynamodb", "AchievedRTOSeconds") not in by_key and by_key[("dynamodb", "DrillPassed")] == 0
+    assert by_key[("all", "DrillPassed")] == 0 and ("all", "AchievedRTOSeconds") not in by_key
+    assert {p["dimensions"]["Environment"] for p in points} == {"prod"}
