@@ -22,6 +22,8 @@ options:
         a list of C(store), C(markers) (id, written_at, as module M(envops.aws.pg_drill_markers) returns them,
         written before the start), C(found) (ids found in the restored data), C(validated_at) (UTC ISO 8601, or
         none when the validation failed).
+      - Optionally C(steps), the phases as they ran, each C(store), C(phase) (detect, decide, restore, validate,
+        cut_over), C(started_at) and C(ended_at) (UTC ISO 8601), for the timeline.
     type: dict
     required: true
 """
@@ -35,7 +37,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description: C(stores) (per store rto_s, rpo_s, targets, met flags, newest marker, problems), C(overall) (rto_s,
-    rpo_s, met flags, passed, problems), C(junit) (the XML text).
+    rpo_s, met flags, passed, problems), C(junit) (the XML text), C(metrics) (CloudWatch data points),
+    C(timeline) (store, phase, offset_s, seconds, in start order) and C(phase_totals) (seconds per phase).
   type: dict
 """
 
@@ -48,6 +51,7 @@ from ansible_collections.envops.aws.plugins.module_utils.drill_measure import Dr
 from ansible_collections.envops.aws.plugins.module_utils.drill_measure import measure_store
 from ansible_collections.envops.aws.plugins.module_utils.drill_measure import metric_points
 from ansible_collections.envops.aws.plugins.module_utils.drill_measure import overall
+from ansible_collections.envops.aws.plugins.module_utils.drill_measure import timeline
 
 
 def _time(text, what):
@@ -72,10 +76,13 @@ def drill_result(drill):
             stores.append(measure_store(store["store"], started, markers, store.get("found") or [],
                                         _time(validated, "validated_at") if validated else None, rto_target,
                                         rpo_target))
+        steps = [{"store": step["store"], "phase": step["phase"], "started": _time(step["started_at"], "a step's started_at"),
+                  "ended": _time(step["ended_at"], "a step's ended_at")} for step in drill.get("steps") or []]
+        entries, totals = timeline(started, steps)
     except DrillMeasureError as error:
         raise AnsibleFilterError("drill_result: %s" % error)
     result = overall(stores, rto_target, rpo_target)
-    return {"stores": stores, "overall": result,
+    return {"stores": stores, "overall": result, "timeline": entries, "phase_totals": totals,
             "junit": junit_xml(drill["environment"], drill["drill_id"], stores, result),
             "metrics": metric_points(drill["environment"], stores, result)}
 

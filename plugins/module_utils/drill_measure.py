@@ -48,22 +48,27 @@ def human(seconds):
     return ("-" if whole < 0 else "") + " ".join(parts)
 
 
-def phase_durations(drill_started, phases):
-    """``phases``: ``{name: (started, ended)}`` of PHASES; returns ``[{"phase", "offset_s", "seconds"}]`` in the
-    order of PHASES (offset from the drill start), for the timeline of the report."""
-    unknown = sorted(set(phases) - set(PHASES))
+def timeline(drill_started, steps):
+    """``steps``: ``[{"store", "phase", "started", "ended"}]`` (phases of PHASES, datetimes); returns the timeline of
+    the report, ``[{"store", "phase", "offset_s", "seconds"}]`` in the order the steps started (offset from the drill
+    start), and the seconds spent per phase over all stores (``{phase: seconds}`` in the order of PHASES)."""
+    unknown = sorted(set(step["phase"] for step in steps) - set(PHASES))
     if unknown:
         raise DrillMeasureError("unknown drill phase(s) %s: the phases are %s" % (", ".join(unknown), ", ".join(PHASES)))
-    timeline = []
+    entries = []
+    for step in sorted(steps, key=lambda step: (step["started"], PHASES.index(step["phase"]), step["store"])):
+        if step["ended"] < step["started"] or step["started"] < drill_started:
+            raise DrillMeasureError("%s phase %s ends before it starts, or starts before the drill"
+                                    % (step["store"], step["phase"]))
+        entries.append({"store": step["store"], "phase": step["phase"],
+                        "offset_s": _seconds(step["started"], drill_started),
+                        "seconds": _seconds(step["ended"], step["started"])})
+    totals = {}
     for name in PHASES:
-        if name not in phases:
-            continue
-        started, ended = phases[name]
-        if ended < started or started < drill_started:
-            raise DrillMeasureError("phase %s ends before it starts, or starts before the drill" % name)
-        timeline.append({"phase": name, "offset_s": _seconds(started, drill_started),
-                         "seconds": _seconds(ended, started)})
-    return timeline
+        spent = [entry["seconds"] for entry in entries if entry["phase"] == name]
+        if spent:
+            totals[name] = round(sum(spent), 3)
+    return entries, totals
 
 
 def newest_surviving_marker(markers, found_ids):

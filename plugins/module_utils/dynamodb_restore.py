@@ -34,6 +34,10 @@ def restore_marks(source: str, point: Optional[datetime]) -> Dict[str, str]:
     return {RESTORED_FROM: source, RESTORE_POINT: point.isoformat() if point else "latest"}
 
 
+def marks_of(tags: Dict[str, str]) -> Dict[str, str]:
+    return dict((key, tags[key]) for key in (RESTORED_FROM, RESTORE_POINT) if key in tags)
+
+
 def is_restore_of(tags: Dict[str, str], source: Optional[str] = None) -> bool:
     if RESTORED_FROM not in tags:
         return False
@@ -117,3 +121,10 @@ def scan_items(client, table: str) -> Iterable[Dict[str, Any]]:
 
 def table_digest(client, table: str) -> Dict[str, Any]:
     return digest(scan_items(client, table))
+
+
+@TableErrorHandler.list_error_handler("list the tables", [])
+@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+def table_names(client, prefix: str = "") -> list:
+    names = client.get_paginator("list_tables").paginate().build_full_result().get("TableNames", [])
+    return sorted(name for name in names if name.startswith(prefix))

@@ -79,6 +79,24 @@ def backup_covers_rpo(spec):
             % (rpo, backup["schedule"], interval))
 
 
+def vault_lock_fits_retention(spec):
+    # a recovery point whose lifecycle breaks the vault's lock makes its backup job fail
+    backup = spec["backup"]
+    lock = backup.get("vault_lock")
+    if not lock or backup["schedule"] == "none":
+        return
+    if backup["retention_days"] < lock["min_retention_days"]:
+        yield "backup.vault_lock.min_retention_days", "vault_lock_vs_retention", (
+            "the vault lock keeps recovery points at least %d days, but the plan deletes them after %d"
+            % (lock["min_retention_days"], backup["retention_days"]))
+    if lock.get("max_retention_days") is not None and backup["retention_days"] > lock["max_retention_days"]:
+        yield "backup.vault_lock.max_retention_days", "vault_lock_vs_retention", (
+            "the vault lock keeps recovery points at most %d days, but the plan keeps them %d"
+            % (lock["max_retention_days"], backup["retention_days"]))
+    if lock.get("max_retention_days") is not None and lock["min_retention_days"] > lock["max_retention_days"]:
+        yield "backup.vault_lock", "vault_lock_range", "the vault lock's minimum retention is above its maximum"
+
+
 def dr_region_differs(spec):
     if "dr" in spec and spec["dr"]["region"] == spec["region"]:
         yield "dr.region", "dr_region_differs", "DR region %r equals the primary region" % spec["region"]
@@ -192,8 +210,8 @@ def previews_expire(spec):
 
 
 SPEC_RULES = (env_tag_matches_name, vpc_cidr_range, multi_az_for_live_data, nat_per_az_in_production,
-              masking_outside_production, backup_covers_rpo, dr_region_differs, waf_in_production,
-              capacity_bounds, storage_iops, alarm_thresholds_ordered, az_slots, buckets_valid, tables_unique,
+              masking_outside_production, backup_covers_rpo, vault_lock_fits_retention, dr_region_differs,
+              waf_in_production, capacity_bounds, storage_iops, alarm_thresholds_ordered, az_slots, buckets_valid, tables_unique,
               database_protected_with_live_data, cache_failover_in_production, previews_expire)
 
 

@@ -125,6 +125,14 @@ DATA = Field("dict", default={}, doc="Keys, secrets, parameters and data stores.
     "parameters": Field("dict", default={}, extra=True, doc="Application settings written to SSM under /<env>/app/."),
 })
 
+VAULT_LOCK_FIELDS = {
+    "min_retention_days": Field("int", required=True, minimum=1, maximum=36500,
+                                doc="No recovery point is deleted earlier."),
+    "max_retention_days": Field("int", minimum=1, maximum=36500, doc="No recovery point is kept longer."),
+    "compliance_after_days": Field("int", minimum=3, doc=(
+        "Compliance mode: immutable this many days after it is set. Omitted: governance mode.")),
+}
+
 SPEC = Field("dict", required=True, doc="One environment.", fields={
     "name": Field("str", required=True, pattern=NAME_PATTERN, doc="Environment name (the inventory host)."),
     "type": Field("str", required=True, choices=ENV_TYPES, doc="Environment type (seed 003)."),
@@ -180,6 +188,8 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
         "schedule": Field("str", required=True, choices=("hourly", "daily", "weekly", "none"), doc="Schedule."),
         "retention_days": Field("int", required=True, minimum=0, maximum=35, doc="Automated backup retention."),
         "pitr": Field("bool", required=True, doc="Point-in-time recovery."),
+        "vault_lock": Field("dict", doc="AWS Backup Vault Lock of the environment's vaults (primary and DR copy).",
+                            fields=VAULT_LOCK_FIELDS),
     }),
     "recovery": Field("dict", required=True, doc="Recovery objectives.", fields={
         "rto_minutes": Field("int", required=True, minimum=1, doc="Recovery time objective."),

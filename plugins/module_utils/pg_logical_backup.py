@@ -208,6 +208,24 @@ def drop_restored(admin_conninfo, database):
     return True
 
 
+def drop_restored_like(admin_conninfo, prefix):
+    """Drop every database whose name starts with ``prefix`` and that a restore made (the reaper of scratch
+    databases a killed drill left); databases without the mark are left alone. Returns the names dropped."""
+    pg_copy_stream.require_psycopg()
+    if not prefix:
+        raise BackupError("refusing to reap with an empty prefix", ["empty prefix"])
+    pattern = prefix.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%") + "%"
+    dropped = []
+    with psycopg.connect(admin_conninfo, autocommit=True) as admin:
+        rows = admin.execute("SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
+                             "WHERE datname LIKE %s ORDER BY datname", (pattern,)).fetchall()
+        for name, comment in rows:
+            if (comment or "").startswith(RESTORED_MARK):
+                admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+                dropped.append(name)
+    return dropped
+
+
 def swap_in(admin_conninfo, restored, live, keep_as):
     """Make the validated restore ``restored`` the database ``live``; the old ``live`` stays as ``keep_as``.
 

@@ -21,6 +21,9 @@ description:
     those of the source, so a restore of a quiet table can be proven equal to it.
   - V(state=absent) deletes O(target_table) only if it carries the restore mark and no deletion protection, so a
     cleanup can never remove a live table.
+  - With O(target_prefix) instead of O(target_table), V(state=absent) deletes every table of that prefix that a
+    restore made and that has no deletion protection (the reaper of scratch tables a killed drill left behind);
+    other tables of the prefix are left alone.
   - Check mode reports what would be restored or deleted.
 notes:
   - The local moto server ignores the point in time and the overrides of a restore; it copies the items the
@@ -32,9 +35,18 @@ options:
     description: The table to restore. Required with V(state=present).
     type: str
   target_table:
-    description: The new table.
+    description: The new table. Required unless O(target_prefix) is given.
     type: str
-    required: true
+  target_prefix:
+    description:
+      - With V(state=absent) only, instead of O(target_table) - delete every table whose name starts with it and that
+        a restore made. Tables without the restore mark, or with deletion protection, are left alone.
+    type: str
+  required_tag:
+    description:
+      - With O(target_prefix), delete only the tables that also carry this tag key (a drill's C(envops:drill-id)),
+        so that a live table a restore made (and that a replace switched the application to) is never reaped.
+    type: str
   point:
     description: ISO 8601 time with a time zone; the latest restorable time when omitted or V(latest).
     type: str
@@ -72,6 +84,12 @@ EXAMPLES = r"""
     point: "2026-11-23T09:00:00+00:00"
     kms_key_id: alias/envops/prod/data
 
+- name: Remove what killed drills of prod left behind
+  envops.aws.dynamodb_table_restore:
+    target_prefix: prod-drill-
+    required_tag: envops:drill-id
+    state: absent
+
 - name: Delete the restore again
   envops.aws.dynamodb_table_restore:
     target_table: prod-sessions-restore-20261123
@@ -83,6 +101,12 @@ table:
   description: Name, ARN and status of the restored table (empty after V(state=absent)).
   returned: always
   type: dict
+marks:
+  description:
+    - The restore marks of the table (C(envops:restored-from), C(envops:restore-point)). Keep them in the tags when
+      re-applying settings with tag purging, or the table no longer counts as a restore.
+  returned: when state=present
+  type: dict
 digest:
   description: C(items) and C(checksum) of the restored table (not in check mode).
   returned: when state=present
@@ -92,6 +116,11 @@ source_digest:
   description: C(items) and C(checksum) of the source table.
   returned: when compare_source=true
   type: dict
+deleted:
+  description: The tables deleted by V(state=absent) with O(target_prefix).
+  returned: when O(target_prefix) is given
+  type: list
+  elements: str
 matches_source:
   description: Whether the restored items equal the source's now.
   returned: when compare_source=true
@@ -127,6 +156,25 @@ def ensure_absent(module, client, name):
     module.exit_json(changed=True, table={}, diff={"before": {"table": name}, "after": {}})
 
 
+def reap(module, client, prefix, required_tag):
+    deleted = []
+    for name in restores.table_names(client, prefix):
+        table = dynamodb.describe_table(client, name)
+        if table is None or table.get("DeletionProtectionEnabled"):
+            continue
+        tags = dynamodb.list_tags(client, table["TableArn"])
+        if not restores.is_restore_of(tags) or (required_tag and required_tag not in tags):
+            continue
+        if not module.check_mode:
+            dynamodb.delete_table(client, name)
+        deleted.append(name)
+    if not module.check_mode:
+        for name in deleted:
+            dynamodb.wait_table_deleted(client, name, module.params["wait_timeout"])
+    module.exit_json(changed=bool(deleted), deleted=deleted, table={},
+                     diff={"before": {"tables": deleted}, "after": {"tables": []}})
+
+
 def with_digests(module, client, name, result):
     if module.check_mode and result["changed"]:
         return result
@@ -146,7 +194,8 @@ def ensure_present(module, client, point):
         if not restores.is_restore_of(tags, source):
             module.fail_json(msg="table %s exists and is not a restore of %s: a restore never overwrites a table."
                              % (target, source))
-        module.exit_json(**with_digests(module, client, target, {"changed": False, "table": summary_of(existing)}))
+        module.exit_json(**with_digests(module, client, target, {"changed": False, "table": summary_of(existing),
+                                                                 "marks": restores.marks_of(tags)}))
     if dynamodb.describe_table(client, source) is None:
         module.fail_json(msg="source table %s does not exist." % source)
     problem = restores.point_problem(dynamodb.describe_continuous_backups(client, source), source, point)
@@ -162,20 +211,22 @@ def ensure_present(module, client, point):
     tags.update(restores.restore_marks(source, point))
     diff = {"before": {}, "after": {"table": target, "source": source, "point": tags[restores.RESTORE_POINT]}}
     if module.check_mode:
-        module.exit_json(changed=True, table={"name": target}, diff=diff)
+        module.exit_json(changed=True, table={"name": target}, marks=restores.marks_of(tags), diff=diff)
     table = restores.restore_table(client, **restores.restore_params(source, target, point, kms_key_arn))
     dynamodb.wait_table_active(client, target, params["wait_timeout"])
     dynamodb.tag_table(client, table["TableArn"], dict((key, str(value)) for key, value in tags.items()))
     table = dynamodb.describe_table(client, target) or table
     module.exit_json(**with_digests(module, client, target, {"changed": True, "table": summary_of(table),
-                                                             "diff": diff}))
+                                                             "marks": restores.marks_of(tags), "diff": diff}))
 
 
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             source_table=dict(type="str"),
-            target_table=dict(type="str", required=True),
+            target_table=dict(type="str"),
+            target_prefix=dict(type="str"),
+            required_tag=dict(type="str"),
             point=dict(type="str"),
             kms_key_id=dict(type="str"),
             compare_source=dict(type="bool", default=False),
@@ -184,12 +235,17 @@ def main():
             wait_timeout=dict(type="int", default=1800),
         ),
         required_if=[("state", "present", ["source_table"])],
+        required_one_of=[("target_table", "target_prefix")],
+        required_by={"required_tag": "target_prefix"},
+        mutually_exclusive=[("target_table", "target_prefix")],
         supports_check_mode=True,
     )
     params = module.params
     for field in ("source_table", "target_table"):
         if params[field] is not None and not dynamodb.NAME.match(params[field]):
             module.fail_json(msg="%s %r: 3-255 letters, digits, '_', '-' and '.'." % (field, params[field]))
+    if params["target_prefix"] is not None and (params["state"] != "absent" or len(params["target_prefix"]) < 3):
+        module.fail_json(msg="target_prefix is for state=absent only, and needs at least 3 characters.")
     if params["state"] == "present" and params["source_table"] == params["target_table"]:
         module.fail_json(msg="target_table must be a new table, not the source.")
     try:
@@ -198,6 +254,8 @@ def main():
         module.fail_json(msg=str(error))
     client = module.client("dynamodb")
     try:
+        if params["target_prefix"] is not None:
+            reap(module, client, params["target_prefix"], params["required_tag"])
         if params["state"] == "absent":
             ensure_absent(module, client, params["target_table"])
         ensure_present(module, client, point)

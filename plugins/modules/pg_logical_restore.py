@@ -19,7 +19,8 @@ description:
     database for inspection.
   - Check mode reads the manifest and reports what would be restored; it downloads and creates nothing.
   - V(state=absent) drops O(database) if a restore made it (its comment carries the mark), and refuses any other
-    database, so a drill's cleanup can never remove live data.
+    database, so a drill's cleanup can never remove live data. With O(database_prefix) it drops every restored
+    database of that prefix and skips the others.
 author:
   - envops maintainers (@envops)
 requirements:
@@ -52,9 +53,13 @@ options:
         type: str
         default: postgres
   database:
-    description: Name of the new database to restore into.
+    description: Name of the new database to restore into. Required unless O(database_prefix) is given.
     type: str
-    required: true
+  database_prefix:
+    description:
+      - With V(state=absent) only, instead of O(database) - drop every database whose name starts with it and that a
+        restore made (the reaper of scratch databases a killed drill left behind). Other databases are left alone.
+    type: str
   state:
     description: V(present) restores, V(absent) drops a database a restore made.
     type: str
@@ -120,6 +125,18 @@ validation:
   description: ok, problems (tables and counts, no values), tables (rows, matches), rows, newest_write.
   returned: when O(validate) and not in check mode
   type: dict
+steps:
+  description:
+    - Wall-clock phases of the restore, each C(phase) (decide - find the backup and read its manifest; restore -
+      download and pg_restore; validate), C(started_at) and C(ended_at) (UTC ISO 8601). For a drill's timeline.
+  returned: when a restore ran
+  type: list
+  elements: dict
+dropped:
+  description: The databases dropped by V(state=absent) with O(database_prefix).
+  returned: when O(database_prefix) is given
+  type: list
+  elements: str
 replaced:
   description: C(live) (now the restored data) and C(kept_as) (the data it replaced, none when there was none).
   returned: when O(replace) is set and not in check mode
@@ -128,6 +145,8 @@ replaced:
 
 import os
 import tempfile
+from datetime import datetime
+from datetime import timezone
 
 try:
     import botocore
@@ -143,6 +162,7 @@ from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import BackupError
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import check_manifest
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import drop_restored
+from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import drop_restored_like
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import restore_backup
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import swap_in
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import validate_restore
@@ -156,10 +176,38 @@ SERVER = dict(
 )
 
 
+class StepClock(object):
+    """Wall-clock steps of a restore (decide: find the backup, restore: download and pg_restore, validate), for the
+    timeline of a drill."""
+
+    def __init__(self):
+        self.steps = []
+        self._since = datetime.now(timezone.utc)
+
+    def mark(self, phase):
+        now = datetime.now(timezone.utc)
+        self.steps.append({"phase": phase, "started_at": self._since.isoformat(), "ended_at": now.isoformat()})
+        self._since = now
+
+
 def conninfo(server, dbname=None):
     from psycopg.conninfo import make_conninfo
     return make_conninfo(host=server["host"], port=server["port"], user=server["user"],
                          password=server["password"], dbname=dbname or server["dbname"])
+
+
+def reap(module):
+    prefix = module.params["database_prefix"]
+    try:
+        if module.check_mode:
+            module.exit_json(changed=False, dropped=[],
+                             msg="check mode: restored databases starting with %s would be dropped" % prefix)
+        dropped = drop_restored_like(conninfo(module.params["server"]), prefix)
+    except BackupError as error:
+        module.fail_json(msg=str(error))
+    except Exception as error:  # pylint: disable=broad-except  # psycopg: connection, permissions
+        module.fail_json(msg="reaping %s* failed: %s" % (prefix, error))
+    module.exit_json(changed=bool(dropped), dropped=dropped)
 
 
 def drop(module):
@@ -179,7 +227,8 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             server=dict(type="dict", required=True, options=SERVER),
-            database=dict(type="str", required=True),
+            database=dict(type="str"),
+            database_prefix=dict(type="str"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             bucket=dict(type="str"),
             prefix=dict(type="str"),
@@ -191,12 +240,18 @@ def main():
         ),
         required_if=[("state", "present", ["bucket", "prefix"])],
         required_together=[("replace", "keep_as")],
+        required_one_of=[("database", "database_prefix")],
+        mutually_exclusive=[("database", "database_prefix")],
         supports_check_mode=True,
     )
     params = module.params
     if not pg_copy_stream.HAS_PSYCOPG:
         module.fail_json(msg=missing_required_lib("psycopg"), exception=str(pg_copy_stream.PSYCOPG_IMPORT_ERROR))
+    if params["database_prefix"] is not None and params["state"] != "absent":
+        module.fail_json(msg="database_prefix is for state=absent only: a restore goes into one new database.")
     if params["state"] == "absent":
+        if params["database_prefix"] is not None:
+            reap(module)
         drop(module)
     problems = backup_store.check_location(params["prefix"], params["backup_id"])
     if params["replace"] and not params["validate"]:
@@ -207,6 +262,7 @@ def main():
         module.fail_json(msg=" ".join(problems))
     client = module.client("s3")
     backup_id = params["backup_id"]
+    steps = StepClock()
     try:
         if backup_id:
             manifest = backup_store.read_manifest(client, params["bucket"], params["prefix"], backup_id)
@@ -220,14 +276,17 @@ def main():
             module.fail_json(msg="the manifest of %s cannot be used: %s" % (backup_id, "; ".join(problems)))
         if module.check_mode:
             module.exit_json(changed=True, backup_id=backup_id, manifest=manifest)
+        steps.mark("decide")
         with tempfile.TemporaryDirectory(prefix="envops-restore-") as scratch:
             archive = os.path.join(scratch, backup_store.ARCHIVE)
             backup_store.download_archive(client, params["bucket"], params["prefix"], backup_id, archive)
             restored = restore_backup(conninfo(params["server"]), archive, manifest, params["database"],
                                       pg_bin=params["pg_bin"])
+        steps.mark("restore")
         validation = None
         if params["validate"]:
             validation = validate_restore(conninfo(params["server"], params["database"]), manifest)
+            steps.mark("validate")
     except BackupError as error:
         module.fail_json(msg=str(error), problems=error.problems, backup_id=backup_id)
     except pg_copy_stream.PgCopyError as error:
@@ -237,7 +296,7 @@ def main():
                              % (backup_id, params["bucket"], params["prefix"]))
     except Exception as error:  # pylint: disable=broad-except  # psycopg: connection, permissions
         module.fail_json(msg="restore of %s failed: %s" % (backup_id, error), backup_id=backup_id)
-    result = dict(changed=True, backup_id=backup_id, manifest=manifest, restore=restored)
+    result = dict(changed=True, backup_id=backup_id, manifest=manifest, restore=restored, steps=steps.steps)
     if validation is not None:
         result["validation"] = validation
         if not validation["ok"]:

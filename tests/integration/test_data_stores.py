@@ -136,11 +136,16 @@ def test_redis_encrypted_with_failover(client):
     assert group["MultiAZ"] == "enabled" and group["AutomaticFailover"] == "enabled"
 
 
+# amazon.aws 10.1.2 backup_plan reports a tagged plan as changed in every check-mode run (tag_backup_plan returns
+# True in check mode before comparing the tags); a real run changes nothing, as the first loop shows.
+UPSTREAM_CHECK_MODE_NOISE = ["Ensure the backup plan envops-%s" % ENV]
+
+
 def test_data_tier_rerun_and_check_mode_change_nothing(inventory, provisioned):
     for check in (False, True):
         run = run_playbook("provision.yml", inventory, check=check, tags="data")
         assert run.rc == 0, run.stdout[-3000:]
-        assert run.stats(ENV)["changed"] == 0, (check, run.changed_tasks(ENV))
+        assert run.changed_tasks(ENV) == (UPSTREAM_CHECK_MODE_NOISE if check else []), check
 
 
 def test_a_change_that_would_replace_a_table_is_refused(tmp_path, stack, account, client, provisioned):

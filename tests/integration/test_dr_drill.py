@@ -1,8 +1,10 @@
 """playbooks/backup.yml, drill_markers.yml and dr_drill.yml on a local prod estate: the real prod spec in a fresh
-account (backups bucket and key on moto), its database on the real local PostgreSQL (a database name of the test's
-own). A marker written before the backup survives the drill's restore and one written after it does not, so the
-achieved RPO is exactly the drill start minus the first marker's write time; a drill with an RTO target of 0 s fails
-and says why; the scratch database is gone after both."""
+account (backups bucket, keys and the spec's DynamoDB tables on moto), its database on the real local PostgreSQL (a
+database name of the test's own). A marker written before the backup survives the drill's restore and one written
+after it does not, so the achieved RPO is exactly the drill start minus the first marker's write time. The DynamoDB
+tables are restored into scratch tables (moto copies what the table holds now, whatever the point: both markers
+survive there); a drill with an RTO target of 0 s fails and says why; the scratch resources are gone after both, and
+those a killed drill left are reaped."""
 
 import json
 import secrets
@@ -12,6 +14,7 @@ from xml.etree import ElementTree
 import boto3
 import psycopg
 import pytest
+from psycopg import sql
 
 from harness import run_playbook
 from tools.local_inventory import fresh_account_id, load_spec, write_inventory
@@ -39,7 +42,12 @@ def inventory(tmp_path_factory, stack, account):
     session = boto3.session.Session(aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret",
                                     region_name=SPEC["region"])
     kms = session.client("kms", endpoint_url=stack["moto_url"])
-    kms.create_alias(AliasName="alias/envops/prod/backups", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+    for key_class in ("backups", "data"):
+        kms.create_alias(AliasName="alias/envops/prod/%s" % key_class,
+                         TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+    dynamodb = session.client("dynamodb", endpoint_url=stack["moto_url"])
+    for table in SPEC["data"]["dynamodb_tables"]:
+        create_table(dynamodb, table)
     session.client("s3", endpoint_url=stack["moto_url"]).create_bucket(
         Bucket="envops-prod-%s-backups" % account, CreateBucketConfiguration={"LocationConstraint": SPEC["region"]})
     return directory
@@ -53,6 +61,31 @@ def source(stack, database):
     drop_database(pg_dsn("postgres"), name)
 
 
+KEY_TYPES = {"STRING": "S", "NUMBER": "N"}
+
+
+def create_table(dynamodb, table, items=5):
+    """A spec table as provisioning leaves it (PITR on), with a few items."""
+    keys = [(table["hash_key"], table.get("hash_key_type", "STRING"), "HASH")]
+    if table.get("range_key"):
+        keys.append((table["range_key"], table.get("range_key_type", "STRING"), "RANGE"))
+    name = "prod-%s" % table["name"]
+    dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": key, "KeyType": role} for key, _type, role in keys],
+                          AttributeDefinitions=[{"AttributeName": key, "AttributeType": KEY_TYPES[kind]}
+                                                for key, kind, _role in keys])
+    dynamodb.update_continuous_backups(TableName=name,
+                                       PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    for number in range(items):
+        dynamodb.put_item(TableName=name, Item=dict((key, {KEY_TYPES[kind]: str(number)}) for key, kind, _role in keys))
+
+
+def scratch_tables(stack, account):
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack["moto_url"], region_name=SPEC["region"],
+                            aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret")
+    return [name for name in dynamodb.list_tables()["TableNames"] if name.startswith("prod-drill-")]
+
+
 def names(database):
     return {"logical_backup_database": database, "dr_drill_database": database, "drill_markers_database": database}
 
@@ -64,13 +97,38 @@ def databases_like(prefix):
 
 
 def marker(inventory, database):
+    """The markers written (PostgreSQL, DynamoDB)."""
     run = run_playbook("drill_markers.yml", inventory, extra_vars=names(database))
     assert run.rc == 0, run.stdout[-3000:]
-    return run.facts("prod", "Write a marker into the database of prod")["marker"]
+    return (run.facts("prod", "Write a marker into the database of prod")["marker"],
+            run.facts("prod", "Write a marker into the DynamoDB marker table of prod")["marker"])
+
+
+def create_database(name, comment=None):
+    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if comment:
+            statement = sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), sql.Literal(comment))
+            connection.execute(statement)
+
+
+def restored_table(stack, account, name, tags):
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack["moto_url"], region_name=SPEC["region"],
+                            aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret")
+    arn = dynamodb.restore_table_to_point_in_time(SourceTableName="prod-product-feeds", TargetTableName=name,
+                                                  UseLatestRestorableTime=True)["TableDescription"]["TableArn"]
+    dynamodb.tag_resource(ResourceArn=arn, Tags=[{"Key": key, "Value": value} for key, value in tags.items()])
 
 
 @pytest.fixture(scope="module")
-def drilled(inventory, source, database, tmp_path_factory):
+def drilled(inventory, source, database, tmp_path_factory, stack, account):
+    # what a killed drill leaves (a restored scratch database and table), and a database and a restored table of
+    # those prefixes that are not a drill's
+    create_database("prod_%s_drill_killed1" % database, "envops:restored:20261122T0100Z")
+    create_database("prod_%s_drill_notmine" % database)
+    mark = {"envops:restored-from": "prod-product-feeds", "envops:restore-point": "latest"}
+    restored_table(stack, account, "prod-drill-19991231-product-feeds", dict(mark, **{"envops:drill-id": "19991231"}))
+    restored_table(stack, account, "prod-drill-notmine", mark)
     before_backup = marker(inventory, database)
     backup = run_playbook("backup.yml", inventory, extra_vars=names(database))
     assert backup.rc == 0, backup.stdout[-3000:]
@@ -85,15 +143,40 @@ def test_the_drill_passes_and_measures_rpo_from_the_newest_surviving_marker(dril
     assert run.rc == 0, run.stdout[-4000:]
     (report_file,) = reports.glob("dr-drill-prod-*.json")
     report = json.loads(report_file.read_text())
-    (store,) = report["stores"]
-    assert store["newest_marker"]["id"] == before_backup["id"]
+    store, tables = report["stores"]
+    assert (store["store"], tables["store"]) == ("postgres", "dynamodb")
+    assert store["newest_marker"]["id"] == before_backup[0]["id"]
     assert (store["markers_written"], store["markers_found"]) == (2, 1), "the marker after the backup is lost"
     started = datetime.fromisoformat(report["started_at"])
-    expected_rpo = round((started - datetime.fromisoformat(before_backup["written_at"])).total_seconds(), 3)
+    expected_rpo = round((started - datetime.fromisoformat(before_backup[0]["written_at"])).total_seconds(), 3)
     assert store["rpo_s"] == expected_rpo > 0
     assert 0 < store["rto_s"] < 120 and report["overall"]["passed"] and report["error"] == ""
     assert report["validation"]["ok"] and report["validation"]["rows"] == 300 * 3 + 2 - 1  # + markers kept
     assert len(report["validation_sha256"]) == 64
+    # moto restores what a table holds now: both DynamoDB markers survive, the newest bounds the loss
+    assert (tables["markers_written"], tables["markers_found"]) == (2, 2)
+    assert tables["newest_marker"]["id"] == after_backup[1]["id"]
+    expected_rpo = round((started - datetime.fromisoformat(after_backup[1]["written_at"])).total_seconds(), 3)
+    assert tables["rpo_s"] == expected_rpo > 0 and tables["rto_s"] >= store["rto_s"]
+    assert report["overall"]["rpo_s"] == store["rpo_s"] and report["overall"]["rto_s"] == tables["rto_s"]
+
+
+def test_the_tables_are_restored_whole_and_the_phases_timed(drilled):
+    _run, reports, _before, _after = drilled
+    report = json.loads(next(reports.glob("dr-drill-prod-*.json")).read_text())
+    restored = dict((table["live"], table) for table in report["tables"])
+    assert sorted(restored) == sorted(["prod-%s" % table["name"] for table in SPEC["data"]["dynamodb_tables"]]
+                                      + ["prod-envops-drill-markers"])
+    for name, table in restored.items():
+        assert table["restored"] == "prod-drill-%s-%s" % (report["drill_id"], name[len("prod-"):])
+        if name != "prod-envops-drill-markers":
+            assert table["digest"] == table["live_now"] and table["digest"]["items"] == 5, table
+    phases = [(entry["store"], entry["phase"]) for entry in report["timeline"]]
+    assert phases == [("environment", "detect"), ("postgres", "decide"), ("postgres", "restore"),
+                      ("postgres", "validate"), ("dynamodb", "restore"), ("dynamodb", "validate")]
+    offsets = [entry["offset_s"] for entry in report["timeline"]]
+    assert offsets == sorted(offsets) and all(entry["seconds"] >= 0 for entry in report["timeline"])
+    assert set(report["phase_totals"]) == {"detect", "decide", "restore", "validate"}
 
 
 def test_the_figures_are_published_as_cloudwatch_metrics(drilled, stack, account):
@@ -103,7 +186,7 @@ def test_the_figures_are_published_as_cloudwatch_metrics(drilled, stack, account
                               aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret")
     names = {(m["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"])))
              for m in cloudwatch.list_metrics(Namespace="envops/DR")["Metrics"]}
-    for scope in ("postgres", "all"):
+    for scope in ("postgres", "dynamodb", "all"):
         for metric in ("AchievedRTOSeconds", "AchievedRPOSeconds", "DrillPassed"):
             assert (metric, (("Environment", "prod"), ("Store", scope))) in names
     stats = cloudwatch.get_metric_statistics(
@@ -116,13 +199,21 @@ def test_the_figures_are_published_as_cloudwatch_metrics(drilled, stack, account
 def test_the_reports_are_well_formed(drilled):
     _run, reports, _before, _after = drilled
     suite = ElementTree.parse(next(reports.glob("dr-drill-prod-*.xml"))).getroot()
-    assert (suite.tag, suite.get("tests"), suite.get("failures")) == ("testsuite", "5", "0")
+    assert (suite.tag, suite.get("tests"), suite.get("failures")) == ("testsuite", "8", "0")
     html = next(reports.glob("dr-drill-prod-*.html")).read_text()
     assert "Result: <b>passed</b>" in html and "public.customers" in html
+    assert "Timeline of the phases" in html and "prod-envops-drill-markers" in html
 
 
-def test_the_scratch_database_is_gone(drilled, database):
-    assert databases_like("prod_%s_drill_" % database) == []
+def test_the_scratch_resources_are_gone_and_leftovers_of_killed_drills_are_reaped(drilled, database, stack, account):
+    _run, reports, _before, _after = drilled
+    report = json.loads(next(reports.glob("dr-drill-prod-*.json")).read_text())
+    assert report["reaped"] == ["prod_%s_drill_killed1" % database, "prod-drill-19991231-product-feeds"]
+    assert databases_like("prod_%s_drill_" % database) == ["prod_%s_drill_notmine" % database], "not a restore: kept"
+    assert scratch_tables(stack, account) == ["prod-drill-notmine"], "a restore, but not a drill's: kept"
+    drop_database(pg_dsn("postgres"), "prod_%s_drill_notmine" % database)
+    boto3.client("dynamodb", endpoint_url=stack["moto_url"], region_name=SPEC["region"], aws_access_key_id=account,
+                 aws_secret_access_key="local-moto-not-a-secret").delete_table(TableName="prod-drill-notmine")
 
 
 def test_a_drill_that_misses_its_rto_target_fails_and_says_why(drilled, inventory, database, tmp_path, stack,
@@ -141,7 +232,9 @@ def test_a_drill_that_misses_its_rto_target_fails_and_says_why(drilled, inventor
     assert "postgres: RTO" in message and "exceeds the target 0s" in message, message
     suite = ElementTree.parse(next(tmp_path.glob("dr-drill-prod-*.xml"))).getroot()
     failures = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
-    assert failures == ["postgres RTO", "RTO"]
-    assert databases_like("prod_%s_drill_" % database) == []
+    assert failures == ["postgres RTO", "dynamodb RTO", "RTO"]
+    assert databases_like("prod_%s_drill_" % database) == [] and scratch_tables(stack, account) == []
+    notified = run.facts("prod", "envops.aws.dr_drill : Notify the topic of the missed target")
+    assert notified.get("changed"), notified
     (notice,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=2)["Messages"]
     assert "failed: postgres: RTO" in notice["Body"] and "exceeds the target 0s" in notice["Body"], notice["Body"]

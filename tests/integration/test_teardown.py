@@ -152,6 +152,9 @@ def test_nothing_tagged_env_dev_is_left(first_teardown, dev_client):
     roles = [r["RoleName"] for r in dev_client("iam").list_roles()["Roles"] if r["RoleName"].startswith("envops-dev")]
     assert roles == []
     assert dev_client("logs").describe_log_groups(logGroupNamePrefix="/envops/dev/")["logGroups"] == []
+    for region in (REGION, DR_REGION):
+        assert dev_client("backup", region).list_backup_vaults()["BackupVaultList"] == []
+    assert dev_client("backup").list_backup_plans()["BackupPlansList"] == []
 
 
 def test_dr_backup_replication_is_stopped(first_teardown, dev_client):
@@ -198,7 +201,10 @@ def test_report_lists_what_was_removed(first_report, first_teardown, dev_account
         ["/dev/app/api_timeout_seconds", "/dev/app/log_level", "/dev/database/endpoint"]
         + ["/dev/dynamodb/" + t["name"] for t in DEV["data"]["dynamodb_tables"]])  # the live-table parameters
     assert sorted(removed["secrets"]) == ["envops/dev/cache/auth-token", "envops/dev/database/master"]
-    assert sorted(removed["iam_roles"]) == ["envops-dev-me-south-1-vpc-flow-logs", "envops-dev-s3-replication"]
+    assert sorted(removed["iam_roles"]) == ["envops-dev-backup", "envops-dev-me-south-1-vpc-flow-logs",
+                                            "envops-dev-s3-replication"]
+    assert removed["backup_plans"] == ["envops-dev"]
+    assert removed["backup_vaults"] == ["envops-dev", "envops-dev-dr"]
     assert "envops-dev-me-south-1-vpc-flow-logs/deliver-flow-logs" in removed["iam_policies"]
     assert removed["log_groups"] == ["/envops/dev/vpc-flow-logs"]
     assert len(removed["vpcs"]) == 1 and len(removed["flow_logs"]) == 1

@@ -68,7 +68,7 @@ def backup_selections() -> None:
         return plan_id, selection_id
 
     def create_backup_selection(self):
-        plan_id, _ = _path_ids(self.path)
+        plan_id = _path_ids(self.path)[0]
         backend = self.backup_backend
         _plan(backend, plan_id)
         body = json.loads(self.body)
@@ -88,7 +88,7 @@ def backup_selections() -> None:
         return json.dumps(record)
 
     def list_backup_selections(self):
-        plan_id, _ = _path_ids(self.path)
+        plan_id = _path_ids(self.path)[0]
         backend = self.backup_backend
         _plan(backend, plan_id)
         summaries = [{"SelectionId": r["SelectionId"], "SelectionName": r["BackupSelection"]["SelectionName"],

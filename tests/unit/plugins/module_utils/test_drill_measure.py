@@ -65,15 +65,32 @@ def test_overall_is_the_slowest_store_and_the_largest_loss():
     assert measure.overall([], 1, 1)["problems"] == ["the drill restored no store"]
 
 
-def test_phase_timeline():
-    phases = {"restore": (START + timedelta(seconds=5), START + timedelta(seconds=65)),
-              "detect": (START, START + timedelta(seconds=5))}
-    assert measure.phase_durations(START, phases) == [
-        {"phase": "detect", "offset_s": 0.0, "seconds": 5.0}, {"phase": "restore", "offset_s": 5.0, "seconds": 60.0}]
-    with pytest.raises(measure.DrillMeasureError, match="unknown drill phase"):
-        measure.phase_durations(START, {"coffee": (START, START)})
-    with pytest.raises(measure.DrillMeasureError, match="ends before it starts"):
-        measure.phase_durations(START, {"validate": (START + timedelta(seconds=2), START)})
+def step(store, phase, start_s, end_s):
+    return {"store": store, "phase": phase, "started": START + timedelta(seconds=start_s),
+            "ended": START + timedelta(seconds=end_s)}
+
+
+def test_timeline_in_start_order_with_totals_per_phase():
+    steps = [step("dynamodb", "restore", 70, 100), step("postgres", "restore", 5, 65),
+             step("postgres", "detect", 0, 5), step("dynamodb", "detect", 0, 1)]
+    entries, totals = measure.timeline(START, steps)
+    assert entries == [
+        {"store": "dynamodb", "phase": "detect", "offset_s": 0.0, "seconds": 1.0},
+        {"store": "postgres", "phase": "detect", "offset_s": 0.0, "seconds": 5.0},
+        {"store": "postgres", "phase": "restore", "offset_s": 5.0, "seconds": 60.0},
+        {"store": "dynamodb", "phase": "restore", "offset_s": 70.0, "seconds": 30.0}]
+    assert list(totals.items()) == [("detect", 6.0), ("restore", 90.0)]
+    assert measure.timeline(START, []) == ([], {})
+
+
+@pytest.mark.parametrize("bad,message", [
+    (step("postgres", "coffee", 0, 1), "unknown drill phase"),
+    (step("postgres", "validate", 2, 1), "ends before it starts"),
+    (step("postgres", "validate", -1, 1), "starts before the drill"),
+])
+def test_timeline_refuses_what_cannot_be_a_step(bad, message):
+    with pytest.raises(measure.DrillMeasureError, match=message):
+        measure.timeline(START, [bad])
 
 
 @pytest.mark.parametrize("seconds,text", [(None, "n/a"), (0, "0s"), (59.6, "1m 0s"), (3725, "1h 2m 5s"),
