@@ -61,9 +61,10 @@ def main(argv=None):
     spec = load_spec("prod")
     name = "b%s" % secrets.token_hex(3)
     database = "prod_%s" % name
-    # the database alone: a drill of the DynamoDB tables is measured by the integration tests, not here
+    # the database alone: drills of the DynamoDB tables and S3 buckets are measured by the integration tests
     overrides = {"logical_backup_database": name, "dr_drill_database": name, "drill_markers_database": name,
-                 "drill_markers_dynamodb": False, "dr_drill_dynamodb": False}
+                 "drill_markers_dynamodb": False, "dr_drill_dynamodb": False, "drill_markers_s3": False,
+                 "dr_drill_s3": False}
     print("generating %d customers x %d orders into %s ..." % (args.customers, args.orders_per_customer, database),
           flush=True)
     dataset = create_dataset(pg_dsn("postgres"), database, args.customers, args.orders_per_customer)

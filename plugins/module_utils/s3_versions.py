@@ -122,6 +122,36 @@ def summary(actions: List[Dict[str, Any]], wanted: Dict[str, Optional[Entry]]) -
     return {"objects_at_point": present, "copied": copied, "deleted": deleted, "unchanged": present - copied}
 
 
+# Where restores write (restore role: restore-<id>/..., drills: envops-drill/<id>/...): the only prefixes whose every
+# version a cleanup deletes, so that it can never remove live objects.
+RESTORE_AREAS = ("restore-", "envops-drill/")
+
+
+def restore_area_problem(prefix: str) -> Optional[str]:
+    """Why every version under ``prefix`` may not be deleted (None: it is a restore area)."""
+    if not prefix.startswith(RESTORE_AREAS) or ".." in prefix or not prefix.endswith("/"):
+        return ("only a restore area (a prefix ending in '/' under %s) is ever deleted, not %r."
+                % (" or ".join(RESTORE_AREAS), prefix))
+    return None
+
+
+def version_batches(entries: Iterable[Entry], size: int = 1000) -> Iterable[List[Dict[str, str]]]:
+    """DeleteObjects batches (at most 1000 each) of object versions and delete markers."""
+    batch: List[Dict[str, str]] = []
+    for entry in entries:
+        batch.append({"Key": entry["Key"], "VersionId": entry["VersionId"]})
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@AWSRetry.jittered_backoff()
+def delete_versions(client, bucket: str, batch: List[Dict[str, str]]) -> List[Dict[str, Any]]:
+    return client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True}).get("Errors", [])
+
+
 @AWSRetry.jittered_backoff()
 def versioning_status(client, bucket: str) -> str:
     return client.get_bucket_versioning(Bucket=bucket).get("Status", "")

@@ -20,6 +20,8 @@ description:
     a mismatch fails the module.
   - Check mode and diff show the copies and deletes without making them.
   - Objects larger than 5 GiB cannot be copied with a single CopyObject and are refused by S3.
+  - V(state=absent) deletes every version and delete marker under O(target_prefix), which must be a restore area
+    (a prefix under C(restore-) or C(envops-drill/), ending in C(/)), so that a cleanup never removes live objects.
 author:
   - envops maintainers (@envops)
 options:
@@ -32,9 +34,8 @@ options:
     type: str
     default: ""
   point:
-    description: The time to restore to, ISO 8601 with a time zone.
+    description: The time to restore to, ISO 8601 with a time zone. Required with V(state=present).
     type: str
-    required: true
   target_prefix:
     description:
       - Where the restored objects are written, replacing O(prefix) in each key. Defaults to O(prefix) (in place).
@@ -42,6 +43,11 @@ options:
   kms_key_id:
     description: KMS key for the written copies (SSE-KMS); the bucket's default encryption when omitted.
     type: str
+  state:
+    description: V(present) restores, V(absent) deletes a restore area (O(target_prefix)) with all its versions.
+    type: str
+    default: present
+    choices: [present, absent]
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -61,6 +67,12 @@ EXAMPLES = r"""
     prefix: reports/
     point: "2026-11-23T09:00:00+00:00"
     target_prefix: restore-20261123/reports/
+
+- name: Delete that restore area again, every version of it
+  envops.aws.s3_object_restore:
+    bucket: envops-prod-210000000004-exports
+    target_prefix: restore-20261123/
+    state: absent
 """
 
 RETURN = r"""
@@ -76,8 +88,12 @@ summary:
   sample: {"objects_at_point": 12, "copied": 3, "deleted": 1, "unchanged": 9}
 validated:
   description: Whether the target was listed again and matched the point's versions (false in check mode).
-  returned: always
+  returned: when state=present
   type: bool
+deleted_versions:
+  description: How many object versions and delete markers V(state=absent) deleted (or would delete).
+  returned: when state=absent
+  type: int
 """
 
 try:
@@ -97,18 +113,41 @@ def target_state(client, params):
     return s3_versions.current_state(versions, markers)
 
 
+def delete_area(module, client, params):
+    problem = s3_versions.restore_area_problem(params["target_prefix"] or "")
+    if problem:
+        module.fail_json(msg=problem)
+    versions, markers = s3_versions.list_versions(client, params["bucket"], params["target_prefix"])
+    entries = versions + markers
+    if entries and not module.check_mode:
+        for batch in s3_versions.version_batches(entries):
+            errors = s3_versions.delete_versions(client, params["bucket"], batch)
+            if errors:
+                module.fail_json(msg="could not delete %d versions under s3://%s/%s, e.g. %s" % (
+                    len(errors), params["bucket"], params["target_prefix"], errors[0]))
+    module.exit_json(changed=bool(entries), deleted_versions=len(entries),
+                     diff={"before": {"keys": sorted(set(entry["Key"] for entry in entries))}, "after": {"keys": []}})
+
+
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             bucket=dict(type="str", required=True),
             prefix=dict(type="str", default=""),
-            point=dict(type="str", required=True),
+            point=dict(type="str"),
             target_prefix=dict(type="str"),
             kms_key_id=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
+        required_if=[("state", "present", ["point"]), ("state", "absent", ["target_prefix"])],
         supports_check_mode=True,
     )
     params = module.params
+    if params["state"] == "absent":
+        try:
+            delete_area(module, module.client("s3"), params)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
+            module.fail_json_aws(error, msg="could not delete s3://%s/%s" % (params["bucket"], params["target_prefix"]))
     if params["target_prefix"] is None:
         params["target_prefix"] = params["prefix"]
     try:
@@ -128,9 +167,9 @@ def main():
                              % params["bucket"])
         versions, markers = s3_versions.list_versions(client, params["bucket"], params["prefix"])
         wanted = s3_versions.state_at(versions, markers, point)
-        if not in_place:  # earlier restore areas are not restored again into themselves
+        if not in_place:  # restore areas (this one, earlier restores, drills) are not restored again
             wanted = dict((key, entry) for key, entry in wanted.items()
-                          if not key.startswith(params["target_prefix"]))
+                          if not key.startswith((params["target_prefix"],) + s3_versions.RESTORE_AREAS))
         current = s3_versions.current_state(versions, markers) if in_place else target_state(client, params)
         actions = s3_versions.plan_restore(wanted, current, params["prefix"], params["target_prefix"])
         result = {"changed": bool(actions), "actions": actions, "summary": s3_versions.summary(actions, wanted),

@@ -48,8 +48,11 @@ def inventory(tmp_path_factory, stack, account):
     dynamodb = session.client("dynamodb", endpoint_url=stack["moto_url"])
     for table in SPEC["data"]["dynamodb_tables"]:
         create_table(dynamodb, table)
-    session.client("s3", endpoint_url=stack["moto_url"]).create_bucket(
-        Bucket="envops-prod-%s-backups" % account, CreateBucketConfiguration={"LocationConstraint": SPEC["region"]})
+    s3 = session.client("s3", endpoint_url=stack["moto_url"])
+    for purpose in CRITICAL:
+        bucket = "envops-prod-%s-%s" % (account, purpose)
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": SPEC["region"]})
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     return directory
 
 
@@ -62,6 +65,7 @@ def source(stack, database):
 
 
 KEY_TYPES = {"STRING": "S", "NUMBER": "N"}
+CRITICAL = [bucket["purpose"] for bucket in SPEC["data"]["buckets"] if bucket.get("critical")]
 
 
 def create_table(dynamodb, table, items=5):
@@ -97,11 +101,20 @@ def databases_like(prefix):
 
 
 def marker(inventory, database):
-    """The markers written (PostgreSQL, DynamoDB)."""
+    """The markers written (PostgreSQL, DynamoDB, and those of the critical buckets)."""
     run = run_playbook("drill_markers.yml", inventory, extra_vars=names(database))
     assert run.rc == 0, run.stdout[-3000:]
+    buckets = run.facts("prod", "Write a marker into the critical buckets of prod")["results"]
     return (run.facts("prod", "Write a marker into the database of prod")["marker"],
-            run.facts("prod", "Write a marker into the DynamoDB marker table of prod")["marker"])
+            run.facts("prod", "Write a marker into the DynamoDB marker table of prod")["marker"],
+            [result["marker"] for result in buckets])
+
+
+def bucket_keys(stack, account, purpose, prefix):
+    s3 = boto3.client("s3", endpoint_url=stack["moto_url"], region_name=SPEC["region"], aws_access_key_id=account,
+                      aws_secret_access_key="local-moto-not-a-secret")
+    listing = s3.list_object_versions(Bucket="envops-prod-%s-%s" % (account, purpose), Prefix=prefix)
+    return [entry["Key"] for entry in listing.get("Versions", []) + listing.get("DeleteMarkers", [])]
 
 
 def create_database(name, comment=None):
@@ -129,6 +142,9 @@ def drilled(inventory, source, database, tmp_path_factory, stack, account):
     mark = {"envops:restored-from": "prod-product-feeds", "envops:restore-point": "latest"}
     restored_table(stack, account, "prod-drill-19991231-product-feeds", dict(mark, **{"envops:drill-id": "19991231"}))
     restored_table(stack, account, "prod-drill-notmine", mark)
+    boto3.client("s3", endpoint_url=stack["moto_url"], region_name=SPEC["region"], aws_access_key_id=account,
+                 aws_secret_access_key="local-moto-not-a-secret").put_object(
+        Bucket="envops-prod-%s-assets" % account, Key="envops-drill/19991231/envops-drill-markers/x", Body=b"")
     before_backup = marker(inventory, database)
     backup = run_playbook("backup.yml", inventory, extra_vars=names(database))
     assert backup.rc == 0, backup.stdout[-3000:]
@@ -143,8 +159,8 @@ def test_the_drill_passes_and_measures_rpo_from_the_newest_surviving_marker(dril
     assert run.rc == 0, run.stdout[-4000:]
     (report_file,) = reports.glob("dr-drill-prod-*.json")
     report = json.loads(report_file.read_text())
-    store, tables = report["stores"]
-    assert (store["store"], tables["store"]) == ("postgres", "dynamodb")
+    store, tables, *buckets = report["stores"]
+    assert [entry["store"] for entry in report["stores"]] == ["postgres", "dynamodb"] + ["s3 " + p for p in CRITICAL]
     assert store["newest_marker"]["id"] == before_backup[0]["id"]
     assert (store["markers_written"], store["markers_found"]) == (2, 1), "the marker after the backup is lost"
     started = datetime.fromisoformat(report["started_at"])
@@ -158,7 +174,14 @@ def test_the_drill_passes_and_measures_rpo_from_the_newest_surviving_marker(dril
     assert tables["newest_marker"]["id"] == after_backup[1]["id"]
     expected_rpo = round((started - datetime.fromisoformat(after_backup[1]["written_at"])).total_seconds(), 3)
     assert tables["rpo_s"] == expected_rpo > 0 and tables["rto_s"] >= store["rto_s"]
-    assert report["overall"]["rpo_s"] == store["rpo_s"] and report["overall"]["rto_s"] == tables["rto_s"]
+    assert report["overall"]["rpo_s"] == store["rpo_s"]
+    # the buckets are restored to the drill start: both of their markers existed then
+    for bucket, written in zip(buckets, after_backup[2]):
+        assert (bucket["markers_written"], bucket["markers_found"]) == (2, 2), bucket
+        assert bucket["newest_marker"]["id"] == written["id"]
+        assert bucket["rpo_s"] == round((started - datetime.fromisoformat(written["written_at"])).total_seconds(), 3)
+    assert report["overall"]["rto_s"] == max(entry["rto_s"] for entry in report["stores"])
+    assert [(b["validated"], b["summary"]["objects_at_point"]) for b in report["buckets"]] == [(True, 2)] * len(CRITICAL)
 
 
 def test_the_tables_are_restored_whole_and_the_phases_timed(drilled):
@@ -173,7 +196,7 @@ def test_the_tables_are_restored_whole_and_the_phases_timed(drilled):
             assert table["digest"] == table["live_now"] and table["digest"]["items"] == 5, table
     phases = [(entry["store"], entry["phase"]) for entry in report["timeline"]]
     assert phases == [("environment", "detect"), ("postgres", "decide"), ("postgres", "restore"),
-                      ("postgres", "validate"), ("dynamodb", "restore"), ("dynamodb", "validate")]
+                      ("postgres", "validate"), ("dynamodb", "restore"), ("dynamodb", "validate"), ("s3", "restore")]
     offsets = [entry["offset_s"] for entry in report["timeline"]]
     assert offsets == sorted(offsets) and all(entry["seconds"] >= 0 for entry in report["timeline"])
     assert set(report["phase_totals"]) == {"detect", "decide", "restore", "validate"}
@@ -186,7 +209,7 @@ def test_the_figures_are_published_as_cloudwatch_metrics(drilled, stack, account
                               aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret")
     names = {(m["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"])))
              for m in cloudwatch.list_metrics(Namespace="envops/DR")["Metrics"]}
-    for scope in ("postgres", "dynamodb", "all"):
+    for scope in ["postgres", "dynamodb", "all"] + ["s3 " + purpose for purpose in CRITICAL]:
         for metric in ("AchievedRTOSeconds", "AchievedRPOSeconds", "DrillPassed"):
             assert (metric, (("Environment", "prod"), ("Store", scope))) in names
     stats = cloudwatch.get_metric_statistics(
@@ -199,7 +222,7 @@ def test_the_figures_are_published_as_cloudwatch_metrics(drilled, stack, account
 def test_the_reports_are_well_formed(drilled):
     _run, reports, _before, _after = drilled
     suite = ElementTree.parse(next(reports.glob("dr-drill-prod-*.xml"))).getroot()
-    assert (suite.tag, suite.get("tests"), suite.get("failures")) == ("testsuite", "8", "0")
+    assert (suite.tag, suite.get("tests"), suite.get("failures")) == ("testsuite", str(3 * (2 + len(CRITICAL)) + 2), "0")
     html = next(reports.glob("dr-drill-prod-*.html")).read_text()
     assert "Result: <b>passed</b>" in html and "public.customers" in html
     assert "Timeline of the phases" in html and "prod-envops-drill-markers" in html
@@ -208,7 +231,10 @@ def test_the_reports_are_well_formed(drilled):
 def test_the_scratch_resources_are_gone_and_leftovers_of_killed_drills_are_reaped(drilled, database, stack, account):
     _run, reports, _before, _after = drilled
     report = json.loads(next(reports.glob("dr-drill-prod-*.json")).read_text())
-    assert report["reaped"] == ["prod_%s_drill_killed1" % database, "prod-drill-19991231-product-feeds"]
+    assert report["reaped"] == ["prod_%s_drill_killed1" % database, "prod-drill-19991231-product-feeds",
+                                "envops-prod-%s-assets/envops-drill/" % account]
+    for purpose in CRITICAL:
+        assert bucket_keys(stack, account, purpose, "envops-drill/") == [], "no version of any drill scratch is left"
     assert databases_like("prod_%s_drill_" % database) == ["prod_%s_drill_notmine" % database], "not a restore: kept"
     assert scratch_tables(stack, account) == ["prod-drill-notmine"], "a restore, but not a drill's: kept"
     drop_database(pg_dsn("postgres"), "prod_%s_drill_notmine" % database)
@@ -232,9 +258,28 @@ def test_a_drill_that_misses_its_rto_target_fails_and_says_why(drilled, inventor
     assert "postgres: RTO" in message and "exceeds the target 0s" in message, message
     suite = ElementTree.parse(next(tmp_path.glob("dr-drill-prod-*.xml"))).getroot()
     failures = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
-    assert failures == ["postgres RTO", "dynamodb RTO", "RTO"]
+    assert failures == ["postgres RTO", "dynamodb RTO"] + ["s3 %s RTO" % purpose for purpose in CRITICAL] + ["RTO"]
     assert databases_like("prod_%s_drill_" % database) == [] and scratch_tables(stack, account) == []
     notified = run.facts("prod", "envops.aws.dr_drill : Notify the topic of the missed target")
     assert notified.get("changed"), notified
     (notice,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=2)["Messages"]
     assert "failed: postgres: RTO" in notice["Body"] and "exceeds the target 0s" in notice["Body"], notice["Body"]
+
+
+def test_a_drill_to_a_point_loses_the_objects_written_after_it(drilled, inventory, database, tmp_path):
+    """moto keeps S3 versions with their times, so a restore to a point really drops what came later: the marker
+    written after the point is missing and the RPO of the buckets grows to the first marker's age."""
+    _run, _reports, before_backup, after_backup = drilled
+    point = before_backup[2][0]["written_at"]
+    later = after_backup[2][0]["written_at"]
+    middle = datetime.fromisoformat(point) + (datetime.fromisoformat(later) - datetime.fromisoformat(point)) / 2
+    run = run_playbook("dr_drill.yml", inventory, extra_vars=dict(
+        names(database), dr_drill_dynamodb=False, dr_drill_point=middle.isoformat(), dr_drill_report_dir=str(tmp_path)))
+    assert run.rc == 0, run.stdout[-4000:]
+    report = json.loads(next(tmp_path.glob("dr-drill-prod-*.json")).read_text())
+    started = datetime.fromisoformat(report["started_at"])
+    buckets = [store for store in report["stores"] if store["store"].startswith("s3 ")]
+    for bucket, written in zip(buckets, before_backup[2]):
+        assert (bucket["markers_written"], bucket["markers_found"]) == (2, 1), bucket
+        assert bucket["rpo_s"] == round((started - datetime.fromisoformat(written["written_at"])).total_seconds(), 3)
+    assert all(entry["point"] == middle.isoformat() for entry in report["buckets"])

@@ -1,5 +1,6 @@
 """Each moto correction, shown through boto3 against our moto server, and the version pin."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -710,6 +711,27 @@ def test_backup_selections_are_created_read_listed_and_deleted(aws):
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
+TLS_ONLY = {"Version": "2012-10-17", "Statement": [{
+    "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::%(bucket)s", "arn:aws:s3:::%(bucket)s/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+
+
+def test_a_statement_whose_condition_does_not_hold_does_not_apply(aws):
+    s3 = aws("s3", "me-south-1")
+    where = {"LocationConstraint": "me-south-1"}
+    s3.create_bucket(Bucket="tls-only", CreateBucketConfiguration=where)
+    s3.put_bucket_policy(Bucket="tls-only", Policy=json.dumps(TLS_ONLY) % {"bucket": "tls-only"})
+    s3.put_object(Bucket="tls-only", Key="a", Body=b"kept")
+    assert s3.get_object(Bucket="tls-only", Key="a")["Body"].read() == b"kept"
+    # a Deny without a condition still denies
+    s3.create_bucket(Bucket="no-reads", CreateBucketConfiguration=where)
+    s3.put_object(Bucket="no-reads", Key="a", Body=b"x")
+    s3.put_bucket_policy(Bucket="no-reads", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::no-reads/*"}]}))
+    assert error_code(s3.get_object, Bucket="no-reads", Key="a")[1] == 403
+
+
 def test_every_correction_is_tested_here():
     # A new correction needs a test above showing the corrected behaviour; then list it here.
     assert [c.name for c in CORRECTIONS] == [
@@ -731,6 +753,7 @@ def test_every_correction_is_tested_here():
         "dynamodb_sse_and_billing_of_updates_and_restores",
         "backup_vault_not_found_is_access_denied",
         "backup_selections",
+        "policy_statements_whose_conditions_do_not_hold_do_not_apply",
     ]
 
 
