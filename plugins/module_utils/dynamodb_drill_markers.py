@@ -11,9 +11,7 @@ not know. A drill restores the marker table together with the application's tabl
 newest marker that survives shows how far the restore reached (the achieved RPO, module_utils/drill_measure.py).
 """
 
-import uuid
 from datetime import datetime
-from datetime import timezone
 from typing import Any
 from typing import Dict
 from typing import Iterable
@@ -26,26 +24,6 @@ from ansible_collections.envops.aws.plugins.module_utils.dynamodb import TableEr
 
 KEY = "id"
 WRITTEN_AT = "written_at"
-
-
-def parse_before(text: Optional[str]) -> Optional[datetime]:
-    """``before`` of a read: None, or an ISO 8601 time with a time zone (ValueError otherwise)."""
-    if text in (None, ""):
-        return None
-    try:
-        value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError("before %r is not an ISO 8601 time (e.g. 2026-12-04T10:15:00+00:00)." % (text,))
-    if value.tzinfo is None:
-        raise ValueError("before %r has no time zone: give UTC." % (text,))
-    return value
-
-
-def new_marker(now: Optional[datetime] = None) -> Dict[str, str]:
-    written_at = now or datetime.now(timezone.utc)
-    if written_at.tzinfo is None:
-        raise ValueError("a marker's write time needs a time zone")
-    return {KEY: "m-" + uuid.uuid4().hex[:12], WRITTEN_AT: written_at.astimezone(timezone.utc).isoformat()}
 
 
 def marker_item(marker: Dict[str, str]) -> Dict[str, Dict[str, str]]:

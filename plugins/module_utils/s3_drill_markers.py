@@ -11,7 +11,6 @@ are those that existed at the point, and the newest bounds the data lost (module
 """
 
 import re
-import uuid
 from datetime import datetime
 from datetime import timezone
 from typing import Dict
@@ -25,13 +24,6 @@ MARKER_PREFIX = "envops-drill-markers/"
 SCRATCH_PREFIX = "envops-drill/"  # module s3_object_restore deletes restore areas: restore-* and this
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 _KEY = re.compile(r"^(?P<stamp>\d{8}T\d{6}\.\d{6}Z)_(?P<id>m-[0-9a-f]{12})$")
-
-
-def new_marker(now: Optional[datetime] = None) -> Dict[str, str]:
-    written_at = (now or datetime.now(timezone.utc))
-    if written_at.tzinfo is None:
-        raise ValueError("a marker's write time needs a time zone")
-    return {"id": "m-" + uuid.uuid4().hex[:12], "written_at": written_at.astimezone(timezone.utc).isoformat()}
 
 
 def marker_key(marker: Dict[str, str], prefix: str = MARKER_PREFIX) -> str:

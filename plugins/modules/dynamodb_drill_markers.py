@@ -63,6 +63,7 @@ markers:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.envops.aws.plugins.module_utils import drill_markers
 from ansible_collections.envops.aws.plugins.module_utils import dynamodb
 from ansible_collections.envops.aws.plugins.module_utils import dynamodb_drill_markers as markers
 from ansible_collections.envops.aws.plugins.module_utils import dynamodb_restore
@@ -81,7 +82,7 @@ def main():
     if not dynamodb.NAME.match(params["table"]):
         module.fail_json(msg="table %r: 3-255 letters, digits, '_', '-' and '.'." % params["table"])
     try:
-        before = markers.parse_before(params["before"])
+        before = drill_markers.parse_before(params["before"])
     except ValueError as error:
         module.fail_json(msg=str(error))
     client = module.client("dynamodb")
@@ -91,7 +92,7 @@ def main():
             if not exists:
                 module.fail_json(msg="marker table %s does not exist: provision it first (drill_markers.yml does)."
                                  % params["table"])
-            marker = markers.new_marker()
+            marker = drill_markers.new_marker()
             if not module.check_mode:
                 markers.put_marker(client, params["table"], marker)
             module.exit_json(changed=True, marker=marker)

@@ -71,8 +71,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.envops.aws.plugins.module_utils import drill_markers
 from ansible_collections.envops.aws.plugins.module_utils import s3_drill_markers as markers
-from ansible_collections.envops.aws.plugins.module_utils.dynamodb_drill_markers import parse_before
 
 
 def main():
@@ -89,13 +89,13 @@ def main():
     if not params["prefix"].endswith("/"):
         module.fail_json(msg="prefix %r must end in '/'." % params["prefix"])
     try:
-        before = parse_before(params["before"])
+        before = drill_markers.parse_before(params["before"])
     except ValueError as error:
         module.fail_json(msg=str(error))
     client = module.client("s3")
     try:
         if params["state"] == "written":
-            marker = markers.new_marker()
+            marker = drill_markers.new_marker()
             marker["key"] = markers.marker_key(marker, params["prefix"])
             if not module.check_mode:
                 markers.put_marker(client, params["bucket"], marker["key"])

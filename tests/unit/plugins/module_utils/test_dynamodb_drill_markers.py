@@ -8,6 +8,7 @@ from datetime import timezone
 
 import pytest
 
+from ansible_collections.envops.aws.plugins.module_utils import drill_markers
 from ansible_collections.envops.aws.plugins.module_utils import dynamodb_drill_markers as markers
 
 NOON = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
@@ -18,14 +19,14 @@ def item(marker_id, written_at):
 
 
 def test_a_new_marker_is_unique_and_its_item_round_trips():
-    first, second = markers.new_marker(NOON), markers.new_marker(NOON + timedelta(hours=1, minutes=30))
+    first, second = drill_markers.new_marker(NOON), drill_markers.new_marker(NOON + timedelta(hours=1, minutes=30))
     assert first["id"] != second["id"] and first["id"].startswith("m-")
     assert second["written_at"] == "2026-12-04T13:30:00+00:00"
     assert markers.markers_from_items([markers.marker_item(second), markers.marker_item(first)]) == [first, second]
     local = datetime(2026, 12, 4, 13, 0, tzinfo=timezone(timedelta(hours=1)))
-    assert markers.new_marker(local)["written_at"] == "2026-12-04T12:00:00+00:00"
+    assert drill_markers.new_marker(local)["written_at"] == "2026-12-04T12:00:00+00:00"
     with pytest.raises(ValueError, match="time zone"):
-        markers.new_marker(datetime(2026, 12, 4, 12, 0))
+        drill_markers.new_marker(datetime(2026, 12, 4, 12, 0))
 
 
 def test_reading_keeps_markers_written_before_and_skips_what_is_not_a_marker():
@@ -37,8 +38,8 @@ def test_reading_keeps_markers_written_before_and_skips_what_is_not_a_marker():
 
 
 def test_before_must_be_an_unambiguous_time():
-    assert markers.parse_before(None) is None and markers.parse_before("") is None
-    assert markers.parse_before("2026-12-04T12:00:00Z") == NOON
+    assert drill_markers.parse_before(None) is None and drill_markers.parse_before("") is None
+    assert drill_markers.parse_before("2026-12-04T12:00:00Z") == NOON
     for text, message in (("noon", "not an ISO 8601 time"), ("2026-12-04T12:00:00", "no time zone")):
         with pytest.raises(ValueError, match=message):
-            markers.parse_before(text)
+            drill_markers.parse_before(text)

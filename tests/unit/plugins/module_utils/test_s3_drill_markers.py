@@ -8,6 +8,7 @@ from datetime import timezone
 
 import pytest
 
+from ansible_collections.envops.aws.plugins.module_utils import drill_markers
 from ansible_collections.envops.aws.plugins.module_utils import s3_drill_markers as markers
 from ansible_collections.envops.aws.plugins.module_utils import s3_versions
 
@@ -15,8 +16,8 @@ NOON = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
 
 
 def test_the_key_carries_the_write_time_and_reads_back():
-    first = markers.new_marker(NOON + timedelta(microseconds=5))
-    second = markers.new_marker(NOON + timedelta(hours=1))
+    first = drill_markers.new_marker(NOON + timedelta(microseconds=5))
+    second = drill_markers.new_marker(NOON + timedelta(hours=1))
     key = markers.marker_key(first)
     assert key == "envops-drill-markers/20261204T120000.000005Z_%s" % first["id"]
     keys = [markers.marker_key(second), key, "envops-drill-markers/notes.txt", "other/" + key[len("envops-drill-"):],
@@ -26,7 +27,7 @@ def test_the_key_carries_the_write_time_and_reads_back():
     restored = "envops-drill/20261204130000/envops-drill-markers/"
     assert markers.markers_from_keys([markers.marker_key(second, restored)], restored) == [second]
     with pytest.raises(ValueError, match="time zone"):
-        markers.new_marker(datetime(2026, 12, 4))
+        drill_markers.new_marker(datetime(2026, 12, 4))
 
 
 @pytest.mark.parametrize("prefix,allowed", [
