@@ -9,9 +9,9 @@
 
 1. classify (nothing is written anywhere yet): in one REPEATABLE READ, READ ONLY transaction on the source,
    read every user table and its columns, take ACCESS SHARE locks on them (no ALTER TABLE until the end),
-   walk every json/jsonb column the policy masks per path (set-based, one scan of the table per nesting
-   level: the distinct keys / array elements at each level) and ``classify`` the live fields against the
-   policy.  Any unclassified field (a column, a JSON path, a table missing from the policy) raises
+   find the paths of every json/jsonb column the policy masks per path (``declared_json_paths``: one read of
+   each document when all keep to the policy; else the walk ``json_paths``, one scan per nesting level, which
+   names what is undeclared) and ``classify`` the live fields against the policy.  Any unclassified field (a column, a JSON path, a table missing from the policy) raises
    ``MaskingCopyError`` listing all of them; so does a rule that does not fit its column type, and a
    source without pgcrypto.  Stale policy entries are returned as ``warnings``.  The transaction exports
    its snapshot: the schema dump and every table are read in that same snapshot.
@@ -41,6 +41,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +51,7 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_policy import I
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MaskingPolicy
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import classify
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import parse_path
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import policy_hash
 from ansible_collections.envops.aws.plugins.module_utils.masking_sql import JIT_OFF_SQL
 from ansible_collections.envops.aws.plugins.module_utils.masking_sql import SESSION_KEY
@@ -114,7 +116,7 @@ class LiveTable:
         self.size = size
         self.columns = []
         self.generated = []
-        self.statement = None
+        self.statement = None  # where=None -> the masked SELECT of the table (its rows matching ``where``)
         self.binary = False
 
 
@@ -179,6 +181,63 @@ def json_paths(connection, table, json_columns):
     return found
 
 
+def _json_text_array(components):
+    return "ARRAY[%s]::text[]" % ", ".join(quote_literal(component) for component in components)
+
+
+def declared_json_paths(connection, table, json_columns, table_policy):
+    """``json_paths`` for a table whose documents hold only the paths the policy declares, or None.
+
+    The walk reads every level of every document.  This reads each document once: one query finds the
+    first row with a key or array element the policy does not declare below a container (the column,
+    or a strict prefix of a rule path), and stops there; none means no field of the table is
+    unclassified.  Then the found paths are the policy's rule paths present in at least one row (one
+    EXISTS each, which stops at its first row), which is all ``classify`` needs for the stale ones.
+    None (use ``json_paths``, which lists what is unclassified) when a row breaks the policy, or when
+    a declared path has array elements above its end or a key that ``#>`` could read as an array index.
+    """
+    rules = [parse_path(path) for path in table_policy.rules_by_path()]
+    checks, present = [], {}
+    for column, is_jsonb in sorted(json_columns.items()):
+        doc = "_t.%s%s" % (quote_ident(column), "" if is_jsonb else "::jsonb")
+        paths = [rule[1:] for rule in rules if rule[0] == column and len(rule) > 1]
+        containers = sorted(set(path[:depth] for path in paths for depth in range(len(path))))
+        for path in paths:
+            if ITEMS in path[:-1] or any(component.lstrip("-").isdigit() for component in path):
+                return None
+
+        def value(components, doc=doc):
+            return "(%s #> %s)" % (doc, _json_text_array(components)) if components else doc
+
+        for container in containers:
+            children = set(path[len(container)] for path in paths if path[:len(container)] == container)
+            keys = sorted(child for child in children if child != ITEMS)
+            node = value(container)
+            object_clean = ("(%s - %s) = '{}'::jsonb" % (node, _json_text_array(keys)) if keys
+                            else "%s = '{}'::jsonb" % node)
+            array_clean = "true" if ITEMS in children else "jsonb_array_length(%s) = 0" % node
+            checks.append("CASE jsonb_typeof(%s) WHEN 'object' THEN %s WHEN 'array' THEN %s ELSE true END"
+                          % (node, object_clean, array_clean))
+        for path in paths:
+            parent = value(path[:-1])
+            if path[-1] == ITEMS:
+                condition = "jsonb_typeof(%s) = 'array' AND jsonb_array_length(%s) > 0" % (parent, parent)
+            else:
+                condition = "jsonb_typeof(%s) = 'object' AND %s ? %s" % (parent, parent, quote_literal(path[-1]))
+            present[(column,) + path] = condition
+    if not checks:
+        return None
+    source = quote_table(table)
+    if connection.execute("SELECT 1 FROM %s AS _t WHERE (%s) IS NOT TRUE LIMIT 1" % (
+            source, " AND ".join(checks))).fetchone() is not None:
+        return None
+    found = dict((column, set()) for column in json_columns)
+    for components, condition in present.items():
+        if connection.execute("SELECT EXISTS (SELECT 1 FROM %s AS _t WHERE %s)" % (source, condition)).fetchone()[0]:
+            found[components[0]].add(tuple(None if component == ITEMS else component for component in components[1:]))
+    return found
+
+
 def _read_live_tables(connection):
     tables = {}
     for schema, name, reltuples, size, column, type_text, type_oid, generated in \
@@ -222,7 +281,8 @@ def _live_fields(source_conninfo, snapshot, tables, policy, jobs):
     def walk(entry):
         qualified, json_columns = entry
         with _snapshot_connection(source_conninfo, snapshot) as connection:
-            return qualified, json_paths(connection, qualified, json_columns)
+            found = declared_json_paths(connection, qualified, json_columns, policy.postgresql[qualified])
+            return qualified, json_paths(connection, qualified, json_columns) if found is None else found
 
     if jobs > 1 and len(walks) > 1:
         with ThreadPoolExecutor(max_workers=min(jobs, len(walks))) as pool:
@@ -243,8 +303,9 @@ def _compile(connection, tables, policy, pgcrypto_schema):
         table_policy = policy.postgresql[qualified]
         columns = [(column, type_text) for column, type_text, _oid in table.columns]
         try:
-            table.statement = select_statement(table_policy, columns, key_param=SESSION_KEY,
-                                               pgcrypto_schema=pgcrypto_schema)
+            table.statement = functools.partial(select_statement, table_policy, columns, key_param=SESSION_KEY,
+                                                pgcrypto_schema=pgcrypto_schema)
+            table.statement()  # compiles, or raises MaskingSqlError
             probe = column_expressions(table_policy, columns, key_param="NULL::bytea", pgcrypto_schema=pgcrypto_schema)
         except MaskingSqlError as error:
             problems.append(str(error))
@@ -413,8 +474,7 @@ def masked_copy(source_conninfo, target_conninfo, policy, key, progress=None, jo
             table, block_range = part
             names = ", ".join(quote_ident(column) for column, _type, _oid in table.columns)
             copy_format = "binary" if table.binary else "text"
-            condition = range_condition(block_range)
-            statement = "%s\nWHERE %s" % (table.statement, condition) if condition else table.statement
+            statement = table.statement(where=range_condition(block_range) or None)
             copy_out = "COPY (%s) TO STDOUT (FORMAT %s)" % (statement, copy_format)
             copy_in = "COPY %s (%s) FROM STDIN (FORMAT %s)" % (quote_table(table.qualified), names, copy_format)
             part_started = time.monotonic()

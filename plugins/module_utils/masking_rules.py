@@ -107,8 +107,9 @@ EMAIL_REPLACEMENT = "[email]"
 PHONE_REPLACEMENT = "[phone]"
 
 # Patterns valid, and matching the same spans, in Python re and PostgreSQL ARE (see scrub above).
-WORD_BEFORE = "(?<![A-Za-z0-9_])"
-WORD_AFTER = "(?![A-Za-z0-9_])"
+WORD_CHARACTER = "[A-Za-z0-9_]"
+WORD_BEFORE = "(?<!%s)" % WORD_CHARACTER
+WORD_AFTER = "(?!%s)" % WORD_CHARACTER
 EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 PHONE_MIN_DIGITS = 7
 PHONE_PATTERN = WORD_BEFORE + r"\+?[0-9](?:[ ().-]*[0-9]){%d,}" % (PHONE_MIN_DIGITS - 1) + WORD_AFTER

@@ -38,16 +38,20 @@ How rules are expressed (see masking_rules for the algorithms):
   away from zero like Python's ROUND_HALF_UP, ``scale()`` gives the value's decimals.
 - no per-row subquery: a correlated one-row subquery is a SubPlan re-run for every row and cost
   more than the work inside it (scrub's source pass: 18 us of 23 us a row, measured), so every rule
-  is one plain expression; a cheap sub-expression is recomputed rather than bound.
+  is one plain expression.  ``select_statement`` computes the values several uses need (normalized
+  inputs, keyed hashes, lowered free text, scrub needles) once per row, as columns of nested
+  ``OFFSET 0`` subqueries over the table; ``column_expressions`` / ``update_statement`` inline them.
+  Within one rule an input equal to an earlier one of the row reuses its hash (``token``).
 - substitute: the list is an ``ARRAY[...]`` constant indexed by ``u32 % n + 1``; the successor is
   only computed when ``n = ANY(<lowered list>)`` (a hashed lookup), the one case where the pick can
   equal the input, so the hmac is computed once.
 - noise: the value is recast where it is needed (``x::numeric`` is cheap), its text hashed once.
 - scrub: ``regexp_replace`` with a constant replacement, flags 'g', for emails (only when the text
   holds an '@') and for phone runs; then each source value is tested with ``strpos`` on ``lower``
-  of the original text (ASCII, ``COLLATE "C"``), and only the occurring ones, escaped for ARE, are
-  joined into one case-insensitive alternation for a third ``regexp_replace``; when none occurs
-  (most rows) the alternation is empty and no third regex runs.
+  of the original text and of that result (ASCII, ``COLLATE "C"``).  No needle (most rows): the text
+  of pass 2.  One needle value occurring once: ``overlay`` when its neighbours are no word
+  characters (no per-row regex compile, ~20 us each).  Else the needles, escaped for ARE, are one
+  case-insensitive alternation for a third ``regexp_replace``.
 - json/jsonb: an object is one ``jsonb_build_object`` of its classified keys minus the absent ones
   (``- array_remove(ARRAY[CASE WHEN doc ? key ...], NULL)``: nothing is deleted, and the built
   object is returned as it is, when all are present; other keys are left out); an array whose
@@ -92,6 +96,7 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_rules import TW
 from ansible_collections.envops.aws.plugins.module_utils.masking_rules import WHITESPACE
 from ansible_collections.envops.aws.plugins.module_utils.masking_rules import WORD_AFTER
 from ansible_collections.envops.aws.plugins.module_utils.masking_rules import WORD_BEFORE
+from ansible_collections.envops.aws.plugins.module_utils.masking_rules import WORD_CHARACTER
 
 KEY_PLACEHOLDER = "%(mask_key)s"
 SESSION_KEY_SETTING = "envops.mask_key"
@@ -107,6 +112,10 @@ COLUMNS_SQL = (
 
 # Stands for the key while compiling, so literal '%' can be doubled without touching key_param.
 _KEY_SENTINEL = "\x00mask_key\x00"
+# Stands for shared value number N while compiling (see _Compiler.share).
+_SHARED = "\x00shared%d\x00"
+_SHARED_REF = re.compile("\x00shared([0-9]+)\x00")
+SHARED_PREFIX = "__envops_m"
 # Characters special in an ARE outside brackets; each is escaped with a backslash.
 _ARE_SPECIAL = r"[\\^$.|*+?(){}\[\]]"
 
@@ -222,6 +231,57 @@ class _Compiler:
         self.hmac = "%s.hmac" % quote_ident(pgcrypto_schema) if pgcrypto_schema else "hmac"
         self._numbers = itertools.count(1)
         self._sources = None
+        self._shared = {}  # SQL -> number
+        self._definitions = []  # number -> SQL (may hold references to lower numbers)
+        self._families = {}  # family -> [(hash input SQL, token reference)]
+        self._local = 0  # > 0 while compiling inside a per-row subquery: nothing there can be shared
+
+    def share(self, sql):
+        """A reference to ``sql`` computed once per row (``nested_from``), not once per use.
+
+        The same SQL text is one shared value.  Inside a per-row subquery (array items) the SQL
+        depends on that subquery's row and is returned as it is.
+        """
+        if self._local:
+            return "(%s)" % sql
+        number = self._shared.get(sql)
+        if number is None:
+            number = self._shared[sql] = len(self._definitions)
+            self._definitions.append(sql)
+        return _SHARED % number
+
+    def inline(self, sql):
+        """``sql`` with every shared reference replaced by its definition: one standalone expression."""
+        return _SHARED_REF.sub(lambda match: "(%s)" % self.inline(self._definitions[int(match.group(1))]), sql)
+
+    def nested_from(self, table_sql, where=None):
+        """The FROM item that computes the shared values: one subquery level per dependency depth.
+
+        ``SELECT t.*, <level 1> FROM table AS t WHERE .. OFFSET 0`` wrapped by ``SELECT t.*, <level 2>
+        FROM (..) AS t OFFSET 0`` and so on; OFFSET 0 keeps the planner from pulling a level up (which
+        would copy each definition back into every use).  Every level has the table's alias, so column
+        references read the same at any level; ``where`` (ctid ranges) applies to the table itself.
+        """
+        taken = set(self.columns)
+        prefix = SHARED_PREFIX
+        while any(name.startswith(prefix) for name in taken):
+            prefix += "_"
+        levels = []
+        for sql in self._definitions:
+            levels.append(1 + max([levels[int(number)] for number in _SHARED_REF.findall(sql)] or [0]))
+
+        def resolve(sql):
+            return _SHARED_REF.sub(lambda match: "%s.%s" % (
+                self.qualifier, quote_ident("%s%s" % (prefix, match.group(1)))), sql)
+
+        source = "%s AS %s%s" % (table_sql, self.qualifier, " WHERE %s" % where if where else "")
+        for level in range(1, max(levels or [0]) + 1):
+            outputs = ["%s.*" % self.qualifier] + [
+                "%s AS %s" % (resolve(sql), quote_ident("%s%d" % (prefix, number)))
+                for number, sql in enumerate(self._definitions) if levels[number] == level]
+            source = "(SELECT %s FROM %s OFFSET 0) AS %s" % (", ".join(outputs), source, self.qualifier)
+        self.resolve = resolve
+        return source
 
     def alias(self):
         return "_mask%d" % next(self._numbers)
@@ -231,18 +291,38 @@ class _Compiler:
 
     # --- shared definitions --------------------------------------------------------------------
 
-    def token(self, text):
-        return "encode(%s(convert_to(%s, 'UTF8'), %s, 'sha256'), 'hex')" % (self.hmac, text, _KEY_SENTINEL)
+    def token(self, text, family=None):
+        """The keyed hash of ``text`` (hex), once per row.
 
-    def hex16(self, text):
-        return "left(%s, %d)" % (self.token(text), HEX_CHARS)
+        Within a ``family`` (the same rule: email, one substitute list) an input equal to an earlier
+        one takes that one's hash instead of computing it again (a JSON copy of a column, as
+        ``profile.email`` of ``email``): the same input, the same output, one hmac.
+        """
+        plain = "encode(%s(convert_to(%s, 'UTF8'), %s, 'sha256'), 'hex')" % (self.hmac, text, _KEY_SENTINEL)
+        if family is None or self._local:
+            return self.share(plain)
+        earlier = self._families.setdefault(family, [])
+        for hashed, reference in earlier:
+            if hashed == text:
+                return reference
+        if earlier:
+            plain = "CASE %s ELSE %s END" % (" ".join(
+                "WHEN %s = %s THEN %s" % (text, hashed, reference) for hashed, reference in earlier), plain)
+        reference = self.share(plain)
+        earlier.append((text, reference))
+        return reference
 
-    def u32(self, text):
-        return "('x' || left(%s, 8))::bit(32)::bigint" % self.token(text)
+    def hex16(self, text, family=None):
+        return "left(%s, %d)" % (self.token(text, family), HEX_CHARS)
 
-    @staticmethod
-    def normalize(text):
-        return 'lower(btrim(%s, %s) COLLATE "C")' % (text, quote_literal(WHITESPACE))
+    def u32(self, text, family=None):
+        return "('x' || left(%s, 8))::bit(32)::bigint" % self.token(text, family)
+
+    def trimmed(self, text):
+        return self.share('btrim(%s, %s) COLLATE "C"' % (text, quote_literal(WHITESPACE)))
+
+    def normalize(self, text):
+        return self.share('lower(btrim(%s, %s) COLLATE "C")' % (text, quote_literal(WHITESPACE)))
 
     # --- rules on text -------------------------------------------------------------------------
 
@@ -259,7 +339,7 @@ class _Compiler:
             hashed = self.hex16(text)
             return "(%s || %s)" % (quote_literal(rule.prefix), hashed) if rule.prefix else hashed
         if kind == "email":
-            return "(%s || %s || %s)" % (quote_literal(EMAIL_PREFIX), self.hex16(self.normalize(text)),
+            return "(%s || %s || %s)" % (quote_literal(EMAIL_PREFIX), self.hex16(self.normalize(text), "email"),
                                          quote_literal(EMAIL_DOMAIN))
         if kind == "substitute":
             return self.substitute(rule.list_name, text)
@@ -285,7 +365,7 @@ class _Compiler:
         array = "ARRAY[%s]" % ", ".join(quote_literal(entry) for entry in entries)
         lowered = "ARRAY[%s]" % ", ".join(quote_literal(entry.translate(_ASCII_LOWER)) for entry in entries)
         norm = self.normalize(text)
-        index = "(%s %% %d + 1)::integer" % (self.u32(norm), size)
+        index = "(%s %% %d + 1)::integer" % (self.u32(norm, "substitute:" + list_name), size)
         pick = "(%s)[%s]" % (array, index)
         following = "(%s)[%s %% %d + 1]" % (array, index, size)
         return "(CASE WHEN {n} = ANY ({lowered}) AND lower({pick} COLLATE \"C\") = {n} THEN {following} ELSE {pick} END)".format(
@@ -330,49 +410,63 @@ class _Compiler:
                 if column.kind == "text" and not source.keys:
                     self._sources.append(("(%s)::text" % self.ref(source.field), None))
                 elif column.kind in _JSON_KINDS:
-                    doc = self.ref(source.field) + ("" if column.kind == "jsonb" else "::jsonb")
-                    path = "ARRAY[%s]::text[]" % ", ".join(quote_literal(key) for key in source.keys)
-                    self._sources.append(("(%s #>> %s)" % (doc, path),
-                                          "jsonb_typeof(%s #> %s) = 'string'" % (doc, path)))
+                    ref = (self.column_doc(source.field, column), tuple(source.keys))
+                    self._sources.append((self.json_path(ref, text=True),
+                                          "jsonb_typeof(%s) = 'string'" % self.json_path(ref)))
         return self._sources
 
     def scrub(self, text):
         """Emails and phones by constants (plain regexp_replace calls), then the row's own values.
 
-        No subquery (a correlated one-row subquery costs more here than all the rest of scrub): a
-        source (escaped for ARE) joins the alternation only if it occurs in the original text
-        (strpos on ``lower``); most rows find none and return the text of pass 2 without a third
-        regex.  The alternation is computed twice only when it is not empty.
+        A source is a needle when it occurs (strpos on ``lower``) in the original text, as the rules
+        say, and in the text after pass 2: one that occurs only inside a replaced email or phone
+        cannot match any more.  Most rows have no needle and return the text of pass 2.  When the
+        needles are one value (case aside) occurring once, the match is decided by its two
+        neighbouring characters and replaced with ``overlay``: what the regex would do, without
+        compiling a regex for this row (each costs ~20 us).  Otherwise the needles, escaped for ARE,
+        are one case-insensitive alternation for a third ``regexp_replace``.
         """
         email = "(CASE WHEN strpos(%s, '@') > 0 THEN regexp_replace(%s COLLATE \"C\", %s, %s, 'g') ELSE %s END)" % (
             text, text, quote_literal(EMAIL_PATTERN), quote_literal(EMAIL_REPLACEMENT), text)
-        phone = "regexp_replace(%s COLLATE \"C\", %s, %s, 'g')" % (
-            email, quote_literal(PHONE_PATTERN), quote_literal(PHONE_REPLACEMENT))
+        passed = self.share("regexp_replace(%s COLLATE \"C\", %s, %s, 'g')" % (
+            email, quote_literal(PHONE_PATTERN), quote_literal(PHONE_REPLACEMENT)))
         sources = self.sources()
         if not sources:
-            return phone
-        lowered = 'lower((%s) COLLATE "C")' % text
-        occurring = []
+            return passed
+        lowered = self.share('lower((%s) COLLATE "C")' % text)
+        lowered_passed = self.share('lower(%s COLLATE "C")' % passed)
+        needles = []
         for raw, is_string in sources:
-            trimmed = 'btrim(%s, %s) COLLATE "C"' % (raw, quote_literal(WHITESPACE))
-            test = "strpos({lx}, lower({v})) > 0 AND length({v}) >= {least}".format(
-                v=trimmed, least=SOURCE_MIN_LENGTH, lx=lowered)
+            trimmed, folded = self.trimmed(raw), self.normalize(raw)
+            test = "strpos({lx}, {v}) > 0 AND strpos({lp}, {v}) > 0 AND length({t}) >= {least}".format(
+                v=folded, t=trimmed, least=SOURCE_MIN_LENGTH, lx=lowered, lp=lowered_passed)
             if is_string:
                 test += " AND " + is_string
-            occurring.append("CASE WHEN %s THEN regexp_replace(%s, %s, %s, 'g') END" % (
-                test, trimmed, quote_literal(_ARE_SPECIAL), quote_literal("\\\\\\&")))
-        alternatives = "concat_ws('|', %s)" % ", ".join(occurring)
-        # NULL text (free-text columns are often empty): no source is even read.
+            needles.append(self.share("CASE WHEN %s THEN %s END" % (test, trimmed)))
+        first = 'lower(coalesce(%s) COLLATE "C")' % ", ".join(needles)
+        one_value = " AND ".join('(%s IS NULL OR lower(%s COLLATE "C") = %s)' % (needle, needle, first)
+                                 for needle in needles)
+        at = "strpos(%s, %s)" % (lowered_passed, first)
+        word = quote_literal(WORD_CHARACTER)
+        single = (
+            "CASE WHEN substr({p}, {at} - 1, 1) !~ {word} AND substr({p}, {at} + length({first}), 1) !~ {word} "
+            "THEN overlay({p} PLACING {redacted} FROM {at} FOR length({first})) ELSE {p} END"
+        ).format(p=passed, at=at, first=first, word=word, redacted=quote_literal(REDACTED))
+        alternatives = "concat_ws('|', %s)" % ", ".join(
+            "regexp_replace(%s, %s, %s, 'g')" % (needle, quote_literal(_ARE_SPECIAL), quote_literal("\\\\\\&"))
+            for needle in needles)
+        # NULL text (free-text columns are often empty): NULL needles, NULL result.
         return (
-            "(CASE WHEN {text} IS NULL THEN NULL WHEN {alternatives} = '' THEN {phone} "
-            "ELSE regexp_replace({phone}, {before} || {alternatives} || {after}, {redacted}, 'gi') END)"
-        ).format(alternatives=alternatives, phone=phone, text=text, before=quote_literal(WORD_BEFORE + "(?:"),
+            "(CASE WHEN {text} IS NULL THEN NULL WHEN num_nonnulls({needles}) = 0 THEN {p} "
+            "WHEN {one_value} AND strpos(substr({lp}, {at} + 1), {first}) = 0 THEN {single} "
+            "ELSE regexp_replace({p}, {before} || {alternatives} || {after}, {redacted}, 'gi') END)"
+        ).format(text=text, needles=", ".join(needles), p=passed, one_value=one_value, lp=lowered_passed, at=at,
+                 first=first, single=single, alternatives=alternatives, before=quote_literal(WORD_BEFORE + "(?:"),
                  after=quote_literal(")" + WORD_AFTER), redacted=quote_literal(REDACTED))
 
     # --- JSON ----------------------------------------------------------------------------------
 
-    @staticmethod
-    def json_path(ref, text=False):
+    def json_path(self, ref, text=False):
         """``ref`` = (jsonb expression, keys): the value at the keys, as jsonb or as text.
 
         One ``#>``/``#>>`` from the root instead of a chain of ``->`` (each copies its object).
@@ -380,8 +474,9 @@ class _Compiler:
         """
         root, keys = ref
         if not keys:
-            return "(%s #>> '{}')" % root if text else root
-        return "(%s %s ARRAY[%s]::text[])" % (root, "#>>" if text else "#>", ", ".join(quote_literal(key) for key in keys))
+            return self.share("(%s #>> '{}')" % root) if text else root
+        return self.share("(%s %s ARRAY[%s]::text[])" % (
+            root, "#>>" if text else "#>", ", ".join(quote_literal(key) for key in keys)))
 
     def json_rule(self, rule, ref):
         """jsonb SQL for ``rule`` applied to the jsonb value at ``ref`` (never SQL NULL inside a document).
@@ -432,14 +527,24 @@ class _Compiler:
             return "(CASE WHEN jsonb_typeof(%s) = 'array' THEN %s ELSE 'null'::jsonb END)" % (doc, doc)
         row = self.alias()
         if node.items is not None:
+            self._local += 1  # the items' SQL reads this subquery's row
+            try:
+                item = self.json_node(node.items, "%s.value" % row)
+            finally:
+                self._local -= 1
             return (
                 "(CASE WHEN jsonb_typeof({doc}) = 'array' THEN (SELECT coalesce(jsonb_agg({item} ORDER BY {r}.n), "
                 "'[]'::jsonb) FROM jsonb_array_elements({doc}) WITH ORDINALITY AS {r}(value, n)) "
                 "ELSE 'null'::jsonb END)"
-            ).format(doc=doc, r=row, item=self.json_node(node.items, "%s.value" % row))
+            ).format(doc=doc, r=row, item=item)
         return "'null'::jsonb"
 
     # --- columns -------------------------------------------------------------------------------
+
+    def column_doc(self, name, column):
+        """A json/jsonb column as jsonb (json is parsed once per row)."""
+        ref = self.ref(name)
+        return ref if column.kind == "jsonb" else self.share("(%s)::jsonb" % ref)
 
     def check(self, name, rule, column):
         accepted = _ACCEPTED_KINDS[rule.kind]
@@ -460,8 +565,7 @@ class _Compiler:
             value = json.dumps(rule.value) if column.kind in _JSON_KINDS else _constant_text(rule.value)
             return "CAST(%s AS %s)" % (quote_literal(value), column.text)
         if column.kind in _JSON_KINDS:
-            doc = ref if column.kind == "jsonb" else "(%s)::jsonb" % ref
-            masked = "CASE WHEN %s IS NULL THEN NULL ELSE %s END" % (ref, self.json_rule(rule, doc))
+            masked = "CASE WHEN %s IS NULL THEN NULL ELSE %s END" % (ref, self.json_rule(rule, self.column_doc(name, column)))
             return masked if column.kind == "jsonb" else "CAST(%s AS json)" % masked
         if column.kind == "text":
             return "CAST(%s AS %s)" % (self.text_rule(rule, "(%s)::text" % ref), column.unbounded)
@@ -505,7 +609,7 @@ def column_expressions(table_policy, columns, key_param=KEY_PLACEHOLDER, table_a
     for a column without a rule or a rule that does not fit the column type.
     """
     compiler = _Compiler(table_policy, columns, table_alias, pgcrypto_schema)
-    return [(name, _finish(sql, key_param, escape_percent)) for name, sql in compiler.expressions()]
+    return [(name, _finish(compiler.inline(sql), key_param, escape_percent)) for name, sql in compiler.expressions()]
 
 
 def select_list(table_policy, columns, key_param=KEY_PLACEHOLDER, **options):
@@ -514,11 +618,21 @@ def select_list(table_policy, columns, key_param=KEY_PLACEHOLDER, **options):
                         for name, sql in column_expressions(table_policy, columns, key_param, **options))
 
 
-def select_statement(table_policy, columns, key_param=KEY_PLACEHOLDER, **options):
-    """``SELECT <masked list> FROM "schema"."table"``: wrap in ``COPY (...) TO STDOUT`` to stream it."""
-    alias = options.get("table_alias")
-    return "SELECT %s\nFROM %s%s" % (select_list(table_policy, columns, key_param, **options),
-                                     quote_table(table_policy.name), " AS %s" % quote_ident(alias) if alias else "")
+def select_statement(table_policy, columns, key_param=KEY_PLACEHOLDER, where=None, table_alias=None,
+                     pgcrypto_schema=None, escape_percent=None):
+    """``SELECT <masked list> FROM (<shared values> FROM "schema"."table" AS alias [WHERE where])``.
+
+    Wrap it in ``COPY (...) TO STDOUT`` to stream it.  Values several rules need (a normalized
+    input, its keyed hash, a lowered free text, a scrub needle) are computed once per row in nested
+    subqueries (``_Compiler.nested_from``) instead of once per use.  ``where``: a condition on the
+    table's own columns or ctid (the rows to mask).  The alias defaults to the table name without
+    its schema; the output columns are the table's, in order.
+    """
+    compiler = _Compiler(table_policy, columns, table_alias, pgcrypto_schema)
+    expressions = compiler.expressions()
+    source = compiler.nested_from(quote_table(table_policy.name), where)
+    listing = ",\n  ".join("%s AS %s" % (compiler.resolve(sql), quote_ident(name)) for name, sql in expressions)
+    return _finish("SELECT %s\nFROM %s" % (listing, source), key_param, escape_percent)
 
 
 def update_statement(table_policy, columns, key_param=KEY_PLACEHOLDER, **options):

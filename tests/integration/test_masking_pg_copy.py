@@ -251,6 +251,39 @@ def test_json_paths_walk_every_level(source):
                                  ("address", "zip"), ("marketing_opt_in",), ("tags",), ("tags", None)}}
 
 
+def _classified(found, table="public.customers"):
+    columns = list(POLICY.postgresql[table].fields)
+    live = {table: columns + [masking_pg_copy._field_text("profile", path) for path in found["profile"]]}
+    classification = masking_policy.classify({table: POLICY.postgresql[table]}, live)
+    return sorted(map(str, classification.unclassified)), sorted(map(str, classification.stale))
+
+
+@pytest.mark.parametrize("change, undeclared", [
+    (None, None),
+    ("profile || '{\"nickname\": \"Bob\"}'", "public.customers.profile.nickname"),
+    ("jsonb_set(profile, '{address,floor}', '3')", "public.customers.profile.address.floor"),
+    ("jsonb_set(profile, '{address}', '[{\"street\": \"x\"}]')", "public.customers.profile.address[]"),
+    ("jsonb_set(profile, '{tags}', '{\"a\": 1}')", "public.customers.profile.tags.a"),
+    ("'[1]'::jsonb", "public.customers.profile[]"),
+])
+def test_declared_paths_classify_like_the_walk_or_leave_it_to_the_walk(source, change, undeclared):
+    """One read of each document when every row keeps to the policy (the same classification as the walk, stale
+    rules included); a row that does not hands over to the walk, which names the undeclared path."""
+    policy = POLICY.postgresql["public.customers"]
+    with psycopg.connect(source, autocommit=False) as connection:
+        if change:
+            connection.execute("UPDATE customers SET profile = %s WHERE id = 7" % change)
+        connection.execute("UPDATE customers SET profile = profile - 'marketing_opt_in'")
+        walked = masking_pg_copy.json_paths(connection, "public.customers", {"profile": True})
+        declared = masking_pg_copy.declared_json_paths(connection, "public.customers", {"profile": True}, policy)
+        connection.rollback()
+    assert _classified(walked)[1] == ["public.customers.profile.marketing_opt_in"]
+    if undeclared is None:
+        assert declared is not None and _classified(declared) == _classified(walked)
+    else:
+        assert declared is None and _classified(walked)[0][0] == undeclared
+
+
 def test_module_util_imports_without_psycopg(tmp_path):
     """Ansible module_utils: importable where psycopg is missing (HAS_PSYCOPG False, a clear error on use)."""
     import subprocess

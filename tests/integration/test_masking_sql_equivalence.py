@@ -165,6 +165,14 @@ HAND_MADE.append(dict(
     email="\tTab.Padded@Example.com\n", full_name=self_picking("full_name"), first_name=self_picking("first_name"),
     ssn="X12-34-Y", notes="7 digits 555-1234, 6 digits 55-1234; ssn x12-34-y; plan PREMIUM; %s" % self_picking("full_name"),
     profile={"address": {"city": self_picking("city")}, "plan": "premium"}))
+# one needle value occurring once is replaced without a regex in SQL: at the start, at the end, next to a word
+# character (no match), in another case, from two sources at once, inside an email only, twice, non-ASCII
+HAND_MADE.extend([
+    dict(first_name="Ann", notes="Ann"), dict(first_name="Ann", notes="Annabel called"),
+    dict(first_name="Ann", notes="_Ann; xAnn ann."), dict(first_name="Bob", full_name="bob", notes="met BOB."),
+    dict(first_name="Zed", notes="mail Zed@zed.io today"), dict(first_name="Lea", notes="(Lea) and _Lea"),
+    dict(first_name="Éva", notes="Éva и ÉVA!"), dict(first_name="Ida", full_name="Ida Ek", notes="Ida Ek, not Ida"),
+])
 
 NAMES = ["John Smith", "María José", "Zoë Saldaña", "O'Neil", "Jean-Luc Picard", "李 小龙", "Ann", "Ann Lee", "Al",
          "Dr. Who?", "A+B [x]", "back\\slash", "$money", "a|b", "Émile Zola", "Mary-Ann"]

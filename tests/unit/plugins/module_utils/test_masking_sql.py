@@ -139,9 +139,27 @@ def test_quote_literal_is_safe_whatever_the_string_setting():
 
 
 def test_select_statement_and_table_alias():
-    statement = sql.select_statement(table(), COLUMNS, table_alias="c")
+    statement = sql.select_statement(table(), COLUMNS, table_alias="c", where="ctid < '(8,0)'::tid")
     assert statement.startswith('SELECT "c"."id" AS "id",')
-    assert statement.endswith('\nFROM "public"."customers" AS "c"')
+    assert 'FROM "public"."customers" AS "c" WHERE ctid < \'(8,0)\'::tid OFFSET 0) AS "c"' in statement
+    assert statement.endswith(' OFFSET 0) AS "c"')
+
+
+def test_select_statement_computes_each_shared_value_once_per_row():
+    """The lowered free text is read by every scrub source's test: once in the statement, per use inline."""
+    lowered = 'lower((("customers"."notes")::text) COLLATE "C")'
+    statement = sql.select_statement(table(), COLUMNS)
+    inline = dict(sql.column_expressions(table(), COLUMNS))["notes"]
+    assert statement.count(lowered) == 1 and inline.count(lowered) > 1
+    normalized_email = 'lower(btrim(("customers"."email")::text'
+    assert statement.count(normalized_email) == 1
+
+
+def test_an_input_equal_to_an_earlier_one_of_its_rule_reuses_its_hash():
+    """profile.email holds the same address as email in most rows: one hmac for both then."""
+    statement = sql.select_statement(table(), COLUMNS)
+    assert re.search(r"CASE WHEN \"customers\"\.\"__envops_m\d+\" = \"customers\"\.\"__envops_m\d+\" THEN "
+                     r"\"customers\"\.\"__envops_m\d+\" ELSE encode\(hmac\(", statement)
 
 
 def test_update_sets_only_masked_columns():
@@ -156,9 +174,9 @@ def test_scrub_reads_the_rows_other_pii_columns():
     notes = dict(sql.column_expressions(table(), COLUMNS))["notes"]
     for column in ('"customers"."email"', '"customers"."full_name"', '"customers"."we""ird col"'):
         assert column in notes
-    assert "jsonb_typeof(\"customers\".\"profile\" #> ARRAY['email']::text[]) = 'string'" in notes
+    assert "jsonb_typeof(((\"customers\".\"profile\" #> ARRAY['email']::text[]))) = 'string'" in notes
     assert "'[email]', 'g'" in notes and "'[phone]', 'g'" in notes and "'[redacted]', 'gi'" in notes
-    assert "strpos(lower(((\"customers\".\"notes\")::text) COLLATE \"C\"), lower(btrim(" in notes
+    assert "strpos((lower(((\"customers\".\"notes\")::text) COLLATE \"C\")), (lower(btrim(" in notes
 
 
 def test_no_per_row_subqueries_for_the_common_rules():
