@@ -8,7 +8,8 @@ in a scratch database of the local stack, then times, each in a fresh child proc
 
 - plain: tools.pg_plain_copy.plain_copy (pre-data, COPY binary stream, post-data): the baseline;
 - masked_copy: plugins/module_utils/masking_pg_copy.masked_copy: the same pipeline reading every table through its
-  masked SELECT (classification of the live schema and JSON paths included);
+  masked SELECT (classification of the live schema and JSON paths included); then the independent verification
+  (masking_pg_verify), so the "whole refresh" row is what a refresh costs (its swap is two renames);
 - clone_update: the same classification, then ``CREATE DATABASE ... TEMPLATE source`` (a file-level clone), one
   set-based ``UPDATE`` per table (masking_sql.update_statement), ``VACUUM FULL`` per table (plain VACUUM leaves the
   PII bytes of the old row versions in the pages).
@@ -41,18 +42,20 @@ POLICY_FILE = os.path.join(REPO, "inventories", "prod", "host_vars", "prod", "ma
 APPROACHES = ("plain", "masked_copy", "clone_update")
 LABELS = {"plain": "plain copy (pre-data, COPY stream, post-data)",
           "masked_copy": "masked COPY stream (masked_copy)",
+          "whole_refresh": "whole refresh: masked COPY stream + verification",
           "clone_update": "clone TEMPLATE + UPDATE + VACUUM FULL"}
 # The COPY-stream is chosen unless the clone is faster by more than this factor: the clone holds the PII in
 # the target's files and WAL until the VACUUM FULL (and in archived / replicated WAL for good).
 CLONE_MUST_WIN_BY = 1.5
+# anonymize_database() of PostgreSQL Anonymizer 1.3.2: 356 s against 18.6 s for a plain copy (shared/FIELD-NOTES.md)
+ANONYMIZER_X_PLAIN = 19.1
 
 
 def load_policy_tables():
     import yaml
 
     data = yaml.safe_load(open(POLICY_FILE))["envops_masking_policy"]
-    # load_policy accepts only 'tables' under a store: the file also has 'database' and 'quasi_identifiers'.
-    return {"postgresql": {"tables": data["postgresql"]["tables"]}}
+    return {"postgresql": data["postgresql"]}  # tables, database, quasi_identifiers (k-anonymity)
 
 
 # --- one approach, in a child process ------------------------------------------------------------------------
@@ -75,7 +78,15 @@ def _run_masked(source, target, jobs, key):
             print("  %-18s %9s / %-9s rows  %9s rows/s  eta %s s" % (table, done, total, rate, eta),
                   file=sys.stderr, flush=True)
 
-    return masking_pg_copy.masked_copy(source, target, load_policy_tables(), key, progress=progress, jobs=jobs)
+    masking_pg_verify = import_collection("plugins.module_utils.masking_pg_verify")
+    masking_policy = import_collection("plugins.module_utils.masking_policy")
+    policy = masking_policy.load_policy(load_policy_tables())
+    figures = masking_pg_copy.masked_copy(source, target, policy, key, progress=progress, jobs=jobs)
+    # the rest of a refresh: the independent verification of the masked copy (the swap is two renames)
+    verification = masking_pg_verify.verify_masked_copy(source, target, policy)
+    figures["verification"] = {"seconds": verification["seconds"], "passed": verification["passed"],
+                               "failures": len(verification["failures"])}
+    return figures
 
 
 def _run_clone(source, target, jobs, key):
@@ -226,12 +237,18 @@ def main(argv=None):
 
 def report(args, dataset, results, same_masked_rows, differs_from_source):
     plain = results["plain"]["wall_seconds"]
+    masked = results["masked_copy"]
+    verification = masked["verification"]
+    # the masked child ran the copy and then the verification: split its wall time
+    whole = dict(masked, phases=dict(masked["phases"], verify=verification["seconds"]))
+    results = dict(results, masked_copy=dict(masked, wall_seconds=masked["wall_seconds"] - verification["seconds"]),
+                   whole_refresh=whole)
     print()
     print("masked refresh, %d customers + %d orders (%.0f MB), jobs=%d, 2 shared cores" % (
         dataset["rows"]["customers"], dataset["rows"]["orders"], dataset["bytes"] / 2 ** 20, args.jobs))
     print("| run | wall s | x plain copy | peak RSS MB (self+children) | phases s |")
     print("| --- | --- | --- | --- | --- |")
-    for approach in APPROACHES:
+    for approach in APPROACHES[:2] + ("whole_refresh",) + APPROACHES[2:]:
         figures = results[approach]
         print("| %s | %.1f | %.2f | %.1f (self %.1f) | %s |" % (
             LABELS[approach], figures["wall_seconds"], figures["wall_seconds"] / plain, figures["peak_rss_mb"],
@@ -243,8 +260,13 @@ def report(args, dataset, results, same_masked_rows, differs_from_source):
             print("  %-13s %-16s %9d rows  %7.1f s  %10.1f rows/s" % (
                 approach, table, figures["rows"], figures["seconds"], figures["rows_per_s"] or 0))
     print()
-    print("masked_copy and clone_update hold identical masked rows: %s; masked rows differ from the source: %s"
-          % ("yes" if same_masked_rows else "NO", "yes" if differs_from_source else "NO"))
+    print("masked_copy and clone_update hold identical masked rows: %s; masked rows differ from the source: %s; "
+          "verification of the masked copy: %s" % ("yes" if same_masked_rows else "NO", "yes" if differs_from_source
+                                                   else "NO", "passed" if verification["passed"] else
+                                                   "FAILED (%d failures)" % verification["failures"]))
+    print("PostgreSQL Anonymizer, measured in shared/FIELD-NOTES.md on this shape of data: %.1fx a plain copy; the "
+          "whole refresh here: %.2fx, %.1f times less" % (ANONYMIZER_X_PLAIN, whole["wall_seconds"] / plain,
+                                                           ANONYMIZER_X_PLAIN / (whole["wall_seconds"] / plain)))
     copy_s, clone_s = results["masked_copy"]["wall_seconds"], results["clone_update"]["wall_seconds"]
     if copy_s <= clone_s:
         print("choice: masked COPY stream: faster (%.1f s vs %.1f s, %.2fx) and the target never holds PII "

@@ -11,9 +11,9 @@
    read every user table and its columns, take ACCESS SHARE locks on them (no ALTER TABLE until the end),
    find the paths of every json/jsonb column the policy masks per path (``declared_json_paths``: one read of
    each document when all keep to the policy; else the walk ``json_paths``, one scan per nesting level, which
-   names what is undeclared) and ``classify`` the live fields against the policy.  Any unclassified field (a column, a JSON path, a table missing from the policy) raises
-   ``MaskingCopyError`` listing all of them; so does a rule that does not fit its column type, and a
-   source without pgcrypto.  Stale policy entries are returned as ``warnings``.  The transaction exports
+   names what is undeclared) and ``classify`` the live fields against the policy.  Any unclassified field (a
+   column, a JSON path, a table missing from the policy) raises ``MaskingCopyError`` listing all of them; so
+   does a rule that does not fit its column type, and a source without pgcrypto.  Stale policy entries are returned as ``warnings``.  The transaction exports
    its snapshot: the schema dump and every table are read in that same snapshot.
 2. pre-data: ``pg_dump --section=pre-data --snapshot=... source | psql target`` (tables without indexes).
 3. data: per table, ``COPY (SELECT <masked expressions> FROM t) TO STDOUT`` on the source streamed into
