@@ -83,7 +83,7 @@ def _run_masked(source, target, jobs, key):
     policy = masking_policy.load_policy(load_policy_tables())
     figures = masking_pg_copy.masked_copy(source, target, policy, key, progress=progress, jobs=jobs)
     # the rest of a refresh: the independent verification of the masked copy (the swap is two renames)
-    verification = masking_pg_verify.verify_masked_copy(source, target, policy)
+    verification = masking_pg_verify.verify_masked_copy(source, target, policy, jobs=jobs)
     figures["verification"] = {"seconds": verification["seconds"], "passed": verification["passed"],
                                "failures": len(verification["failures"])}
     return figures
@@ -260,13 +260,13 @@ def report(args, dataset, results, same_masked_rows, differs_from_source):
             print("  %-13s %-16s %9d rows  %7.1f s  %10.1f rows/s" % (
                 approach, table, figures["rows"], figures["seconds"], figures["rows_per_s"] or 0))
     print()
+    checked = "passed" if verification["passed"] else "FAILED (%d failures)" % verification["failures"]
     print("masked_copy and clone_update hold identical masked rows: %s; masked rows differ from the source: %s; "
-          "verification of the masked copy: %s" % ("yes" if same_masked_rows else "NO", "yes" if differs_from_source
-                                                   else "NO", "passed" if verification["passed"] else
-                                                   "FAILED (%d failures)" % verification["failures"]))
+          "verification of the masked copy: %s" % ("yes" if same_masked_rows else "NO",
+                                                   "yes" if differs_from_source else "NO", checked))
+    whole_x = whole["wall_seconds"] / plain
     print("PostgreSQL Anonymizer, measured in shared/FIELD-NOTES.md on this shape of data: %.1fx a plain copy; the "
-          "whole refresh here: %.2fx, %.1f times less" % (ANONYMIZER_X_PLAIN, whole["wall_seconds"] / plain,
-                                                           ANONYMIZER_X_PLAIN / (whole["wall_seconds"] / plain)))
+          "whole refresh here: %.2fx, %.1f times less" % (ANONYMIZER_X_PLAIN, whole_x, ANONYMIZER_X_PLAIN / whole_x))
     copy_s, clone_s = results["masked_copy"]["wall_seconds"], results["clone_update"]["wall_seconds"]
     if copy_s <= clone_s:
         print("choice: masked COPY stream: faster (%.1f s vs %.1f s, %.2fx) and the target never holds PII "

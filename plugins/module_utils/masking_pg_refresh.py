@@ -138,7 +138,7 @@ def refresh_database(admin_conninfo, source_conninfo, database, policy, key, run
         try:
             report["copy"] = masked_copy(source_conninfo, scratch_conninfo, policy, key, progress=progress, jobs=jobs)
             report["verification"] = verify_masked_copy(source_conninfo, scratch_conninfo, policy,
-                                                        progress=verify_progress)
+                                                        progress=verify_progress, jobs=jobs)
         except Exception:
             _drop(admin, scratch)
             raise

@@ -32,8 +32,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import secrets
+import threading
 import time
 from collections import namedtuple
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import parse_path
@@ -77,6 +79,7 @@ SELECT k.conname, k.conrelid::regclass::text, k.confrelid::regclass::text,
 FROM pg_constraint k WHERE k.contype = 'f' ORDER BY 1
 """
 
+FIRST_NORMAL_OID = 16384  # types below are built in
 INVALID_UNIQUE_SQL = "SELECT indexrelid::regclass::text FROM pg_index WHERE indisunique AND NOT indisvalid"
 
 
@@ -124,21 +127,25 @@ class _TableCheck:
         self.own_pii = [leaf for leaf in self.hashed if leaf.rule.kind not in ("scrub", "null")]
 
     def source_select(self):
-        """(pk..., h0, h1, ...) and, per own-PII field, the hash of each word of its lowercase value."""
+        """(pk..., h0, h1, ...) and, per own-PII field, the hash of each word of its lowercase value.
+
+        The lowercase values are computed once per row in a subquery (OFFSET 0 keeps the planner from copying
+        them back into each of their three uses) and the word hashes collected in one array.
+        """
         pk = ", ".join("s.%s" % quote_ident(c) for c in self.primary_key)
         hashes = [_hash(_value_sql("s", leaf.field, leaf.keys)) for leaf in self.hashed]
         # single-word values only (names, emails): the words of a street or a full name are common words
-        words = ["ARRAY[CASE WHEN length(v%d) >= 3 AND v%d !~ %s THEN %s END]" % (
-            i, i, quote_literal(WORD_SPLIT), _hash("v%d" % i)) for i in range(len(self.own_pii))]
-        values = ", ".join("lower(trim(%s)) AS v%d" % (_value_sql("s", leaf.field, leaf.keys), i)
-                           for i, leaf in enumerate(self.own_pii))
-        own = "array_remove(%s, NULL)" % (" || ".join(words) if words else "ARRAY[]::bigint[]")
+        values = ['s."__envops_v%d"' % i for i in range(len(self.own_pii))]
+        words = ", ".join("CASE WHEN length(%s) >= 3 AND %s !~ %s THEN %s END" % (
+            value, value, quote_literal(WORD_SPLIT), _hash(value)) for value in values)
+        own = "array_remove(ARRAY[%s]::bigint[], NULL)" % words if words else "ARRAY[]::bigint[]"
+        source = quote_table(self.name)
         if values:
-            return "SELECT %s, %s AS own_words FROM %s s, LATERAL (SELECT %s) o" % (
-                ", ".join([pk] + ["%s AS h%d" % (h, i) for i, h in enumerate(hashes)]), own,
-                quote_table(self.name), values)
+            source = "(SELECT s.*, %s FROM %s s OFFSET 0)" % (", ".join(
+                'lower(trim(%s)) AS "__envops_v%d"' % (_value_sql("s", leaf.field, leaf.keys), i)
+                for i, leaf in enumerate(self.own_pii)), source)
         return "SELECT %s, %s AS own_words FROM %s s" % (
-            ", ".join([pk] + ["%s AS h%d" % (h, i) for i, h in enumerate(hashes)]), own, quote_table(self.name))
+            ", ".join([pk] + ["%s AS h%d" % (h, i) for i, h in enumerate(hashes)]), own, source)
 
     def create_temp_sql(self, pk_types):
         columns = ["%s %s" % (quote_ident(c), t) for c, t in zip(self.primary_key, pk_types)]
@@ -153,9 +160,11 @@ class _TableCheck:
             counts.append("count(*) FILTER (WHERE %s = s.h%d) AS unchanged_%d" % (
                 _hash(_value_sql("t", leaf.field, leaf.keys)), i, i))
         for j, leaf in enumerate(self.scrubbed):
-            counts.append("count(*) FILTER (WHERE EXISTS (SELECT 1 FROM regexp_split_to_table(lower(%s), %s) w "
-                          "WHERE length(w) >= 3 AND %s = ANY (s.own_words))) AS own_pii_%d" % (
-                              _value_sql("t", leaf.field, leaf.keys), quote_literal(WORD_SPLIT), _hash("w"), j))
+            # the per-row subquery only where a word can be found: a text, and own words to look for
+            text = _value_sql("t", leaf.field, leaf.keys)
+            counts.append("count(*) FILTER (WHERE %s IS NOT NULL AND cardinality(s.own_words) > 0 AND EXISTS ("
+                          "SELECT 1 FROM regexp_split_to_table(lower(%s), %s) w WHERE length(w) >= 3 AND %s = ANY "
+                          "(s.own_words))) AS own_pii_%d" % (text, text, quote_literal(WORD_SPLIT), _hash("w"), j))
         return "SELECT %s FROM %s t JOIN %s s ON %s" % (", ".join(counts), quote_table(self.name), VERIFY_TABLE, join)
 
     def pseudonym_sql(self, index):
@@ -164,8 +173,18 @@ class _TableCheck:
             quote_table(self.name), _hash(_value_sql("t", leaf.field, leaf.keys)), index, VERIFY_TABLE, index))
 
     def shape_sql(self):
-        """(name, SQL counting the target rows that break the shape the rule promises)."""
-        table = quote_table(self.name)
+        """``(names, SQL)``: one scan of the target counting, per name, the rows that break the shape its rule
+        promises; None when no rule promises one."""
+        names, counts = [], []
+        for name, where in self.shape_conditions():
+            names.append(name)
+            counts.append("count(*) FILTER (WHERE %s)" % where)
+        if not names:
+            return None
+        return names, "SELECT %s FROM %s t" % (", ".join(counts), quote_table(self.name))
+
+    def shape_conditions(self):
+        """(name, condition on the target row ``t`` that breaks the shape the rule promises)."""
         for leaf in _checked_paths(self.policy):
             path, rule = leaf.path, leaf.rule
             value = _value_sql("t", leaf.field, leaf.keys)
@@ -184,7 +203,7 @@ class _TableCheck:
                 where = "%s ~ %s OR %s ~ %s" % (without_masked, quote_literal(EMAIL_LIKE),
                                                 without_masked, quote_literal(PHONE_LIKE))
             if where:
-                yield "%s:%s" % (path, rule.kind), "SELECT count(*) FROM %s t WHERE %s" % (table, where)
+                yield "%s:%s" % (path, rule.kind), where
 
     def k_anonymity_sql(self):
         if not self.quasi_identifiers:
@@ -214,16 +233,19 @@ def _verify_table(source, target, check, seed):
     if source_rows != target_rows:
         result["failures"].append("row count: source %d, target %d" % (source_rows, target_rows))
 
-    pk_types = [_one(target, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
-                             "%s::regclass AND attname = %s", (check.name, c))[0] for c in check.primary_key]
+    pk_types = [_one(target, "SELECT format_type(atttypid, atttypmod), atttypid::bigint FROM pg_attribute WHERE "
+                             "attrelid = %s::regclass AND attname = %s", (check.name, c)) for c in check.primary_key]
+    # binary when the key columns are built-in types (same binary form in both databases): no text to format / parse
+    copy_format = "binary" if all(oid < FIRST_NORMAL_OID for _type, oid in pk_types) else "text"
+    pk_types = [type_text for type_text, _oid in pk_types]
     target.execute("DROP TABLE IF EXISTS %s" % VERIFY_TABLE)
     target.execute(check.create_temp_sql(pk_types))
     # the seed is a bound parameter of the source session: psycopg's COPY would inline it into the text
     with source.cursor() as cursor:
         cursor.execute("SELECT set_config('envops.verify_seed', %s, false)", (str(seed),))
-    copy_out = "COPY (%s) TO STDOUT" % check.source_select().replace(
-        "%(seed)s", "current_setting('envops.verify_seed')::bigint")
-    pg_copy_stream.stream_copy(source, target, copy_out, "COPY %s FROM STDIN" % VERIFY_TABLE)
+    copy_out = "COPY (%s) TO STDOUT (FORMAT %s)" % (check.source_select().replace(
+        "%(seed)s", "current_setting('envops.verify_seed')::bigint"), copy_format)
+    pg_copy_stream.stream_copy(source, target, copy_out, "COPY %s FROM STDIN (FORMAT %s)" % (VERIFY_TABLE, copy_format))
     target.execute("ANALYZE %s" % VERIFY_TABLE)
 
     counts = _one(target, check.target_sql(), {"seed": seed})
@@ -248,10 +270,12 @@ def _verify_table(source, target, check, seed):
             if found:
                 result["failures"].append("%s (%s): %d masked values occur in the source" % (
                     leaf.path, leaf.rule.kind, found))
-    for name, sql in check.shape_sql():
-        broken = _one(target, sql)[0]
-        if broken:
-            result["failures"].append("%s: %d rows break the rule's shape" % (name, broken))
+    shape = check.shape_sql()
+    if shape:
+        names, sql = shape
+        for name, broken in zip(names, _one(target, sql)):
+            if broken:
+                result["failures"].append("%s: %d rows break the rule's shape" % (name, broken))
     k_sql = check.k_anonymity_sql()
     if k_sql:
         smallest, groups_below, rows_below = _one(target, k_sql)
@@ -285,31 +309,48 @@ def _database_checks(source, target):
     return failures, figures
 
 
-def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, progress=None):
+def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, progress=None, jobs=1):
     """Compare the masked database ``target_conninfo`` with its source; returns the report (no values in it).
 
     ``policy`` is a loaded MaskingPolicy (its postgresql tables and quasi_identifiers).  ``report["passed"]``
-    is False when any check failed; ``report["failures"]`` says which, table by table."""
+    is False when any check failed; ``report["failures"]`` says which, table by table.  ``jobs``: tables
+    verified at once, each on its own pair of connections (``progress`` is then called from worker threads,
+    one call at a time)."""
     pg_copy_stream.require_psycopg()
     seed = secrets.randbits(62)
     started = time.monotonic()
     report = {"tables": [], "failures": [], "figures": {}}
     quasi = getattr(policy, "quasi_identifiers", None) or {}
-    with psycopg.connect(source_conninfo, autocommit=True) as source, \
-            psycopg.connect(target_conninfo, autocommit=True) as target:
-        for name, table_policy in sorted(policy.postgresql.items()):
+    progress_lock = threading.Lock()
+
+    def verify_one(item):
+        name, table_policy = item
+        with psycopg.connect(source_conninfo, autocommit=True) as source, \
+                psycopg.connect(target_conninfo, autocommit=True) as target:
             primary_key = [row[0] for row in _all(target, PRIMARY_KEY_SQL, (name,))]
             if not primary_key:
-                report["failures"].append("%s: no primary key, rows cannot be compared" % name)
-                continue
+                return {"table": name, "failures": ["no primary key, rows cannot be compared"], "figures": {}}
             check = _TableCheck(name, table_policy, primary_key, quasi.get(name, ()), k)
             table_started = time.monotonic()
             result = _verify_table(source, target, check, seed)
             result["seconds"] = round(time.monotonic() - table_started, 3)
-            report["tables"].append(result)
-            report["failures"].extend("%s: %s" % (name, failure) for failure in result["failures"])
-            if progress:
+        if progress:
+            with progress_lock:
                 progress(name, result)
+        return result
+
+    tables = sorted(policy.postgresql.items())
+    if jobs > 1 and len(tables) > 1:
+        with ThreadPoolExecutor(max_workers=min(jobs, len(tables))) as pool:
+            results = list(pool.map(verify_one, tables))
+    else:
+        results = [verify_one(item) for item in tables]
+    for result in results:
+        if "seconds" in result:
+            report["tables"].append(result)
+        report["failures"].extend("%s: %s" % (result["table"], failure) for failure in result["failures"])
+    with psycopg.connect(source_conninfo, autocommit=True) as source, \
+            psycopg.connect(target_conninfo, autocommit=True) as target:
         failures, figures = _database_checks(source, target)
         report["failures"].extend(failures)
         report["figures"].update(figures)

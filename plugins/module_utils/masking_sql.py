@@ -30,7 +30,7 @@ is ``key_param``, an SQL expression of type bytea; the key itself never appears 
 
 How rules are expressed (see masking_rules for the algorithms):
 
-- ``u32``: ``('x' || left(hex, 8))::bit(32)::bigint``: the bit string is read unsigned into a bigint,
+- ``u32``: the first 4 bytes of the hmac (``get_byte``, shifted) as an unsigned bigint,
   so it equals Python's ``int(hex[:8], 16)``.
 - ASCII-only case: ``lower(x COLLATE "C")`` and regexes on ``x COLLATE "C"`` (the C collation folds
   ASCII only, whatever the database locale); trims use the explicit set ``E' \\t\\n\\r'``.
@@ -292,13 +292,13 @@ class _Compiler:
     # --- shared definitions --------------------------------------------------------------------
 
     def token(self, text, family=None):
-        """The keyed hash of ``text`` (hex), once per row.
+        """The keyed hash of ``text`` (bytea), once per row.
 
         Within a ``family`` (the same rule: email, one substitute list) an input equal to an earlier
         one takes that one's hash instead of computing it again (a JSON copy of a column, as
         ``profile.email`` of ``email``): the same input, the same output, one hmac.
         """
-        plain = "encode(%s(convert_to(%s, 'UTF8'), %s, 'sha256'), 'hex')" % (self.hmac, text, _KEY_SENTINEL)
+        plain = "%s(convert_to(%s, 'UTF8'), %s, 'sha256')" % (self.hmac, text, _KEY_SENTINEL)
         if family is None or self._local:
             return self.share(plain)
         earlier = self._families.setdefault(family, [])
@@ -313,13 +313,14 @@ class _Compiler:
         return reference
 
     def hex16(self, text, family=None):
-        return "left(%s, %d)" % (self.token(text, family), HEX_CHARS)
+        """The first HEX_CHARS hex digits of the hash: its first bytes encoded (no 64-digit text to cut)."""
+        return "encode(substring(%s FROM 1 FOR %d), 'hex')" % (self.token(text, family), HEX_CHARS // 2)
 
     def u32(self, text, family=None):
-        return "('x' || left(%s, 8))::bit(32)::bigint" % self.token(text, family)
-
-    def trimmed(self, text):
-        return self.share('btrim(%s, %s) COLLATE "C"' % (text, quote_literal(WHITESPACE)))
+        """The hash's first 4 bytes as an unsigned big-endian integer (Python's ``int(hex[:8], 16)``)."""
+        digest = self.token(text, family)
+        return "((get_byte({h}, 0)::bigint << 24) | (get_byte({h}, 1) << 16) | (get_byte({h}, 2) << 8) | get_byte({h}, 3))".format(
+            h=digest)
 
     def normalize(self, text):
         return self.share('lower(btrim(%s, %s) COLLATE "C")' % (text, quote_literal(WHITESPACE)))
@@ -437,12 +438,14 @@ class _Compiler:
         lowered_passed = self.share('lower(%s COLLATE "C")' % passed)
         needles = []
         for raw, is_string in sources:
-            trimmed, folded = self.trimmed(raw), self.normalize(raw)
-            test = "strpos({lx}, {v}) > 0 AND strpos({lp}, {v}) > 0 AND length({t}) >= {least}".format(
-                v=folded, t=trimmed, least=SOURCE_MIN_LENGTH, lx=lowered, lp=lowered_passed)
+            # lower() keeps the length (ASCII only); the trimmed value itself only for a needle found
+            folded = self.normalize(raw)
+            test = "strpos({lx}, {v}) > 0 AND strpos({lp}, {v}) > 0 AND length({v}) >= {least}".format(
+                v=folded, least=SOURCE_MIN_LENGTH, lx=lowered, lp=lowered_passed)
             if is_string:
                 test += " AND " + is_string
-            needles.append(self.share("CASE WHEN %s THEN %s END" % (test, trimmed)))
+            needles.append(self.share('CASE WHEN %s THEN btrim(%s, %s) COLLATE "C" END' % (
+                test, raw, quote_literal(WHITESPACE))))
         first = 'lower(coalesce(%s) COLLATE "C")' % ", ".join(needles)
         one_value = " AND ".join('(%s IS NULL OR lower(%s COLLATE "C") = %s)' % (needle, needle, first)
                                  for needle in needles)

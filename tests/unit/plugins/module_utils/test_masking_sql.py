@@ -159,7 +159,7 @@ def test_an_input_equal_to_an_earlier_one_of_its_rule_reuses_its_hash():
     """profile.email holds the same address as email in most rows: one hmac for both then."""
     statement = sql.select_statement(table(), COLUMNS)
     assert re.search(r"CASE WHEN \"customers\"\.\"__envops_m\d+\" = \"customers\"\.\"__envops_m\d+\" THEN "
-                     r"\"customers\"\.\"__envops_m\d+\" ELSE encode\(hmac\(", statement)
+                     r"\"customers\"\.\"__envops_m\d+\" ELSE hmac\(", statement)
 
 
 def test_update_sets_only_masked_columns():
