@@ -383,8 +383,12 @@ class _Compiler:
         if keep_last == 0:
             return "translate(%s, '0123456789', 'xxxxxxxxxx')" % text
         kept = "length(substring(reverse(%s) FROM %s))" % (text, quote_literal("^" + _repeat("[^0-9]*[0-9]", keep_last)))
-        return "coalesce(translate(left({x}, -{kept}), '0123456789', 'xxxxxxxxxx') || right({x}, {kept}), {x})".format(
+        general = "coalesce(translate(left({x}, -{kept}), '0123456789', 'xxxxxxxxxx') || right({x}, {kept}), {x})".format(
             x=text, kept=kept)
+        # most values end in keep_last digits: then no regex (a shorter all-digit value is kept whole either way)
+        return ("(CASE WHEN translate(right({x}, {k}), '0123456789', '') = '' "
+                "THEN translate(left({x}, -{k}), '0123456789', 'xxxxxxxxxx') || right({x}, {k}) ELSE {general} END)").format(
+                    x=text, k=keep_last, general=general)
 
     def noise(self, number, rule):
         """Numeric SQL: ``number`` (any numeric expression) with the rule's bounded noise."""
@@ -523,9 +527,11 @@ class _Compiler:
                                 for name in names)
             absent = ", ".join("CASE WHEN %s ? %s THEN NULL ELSE %s END" % (doc, quote_literal(name), quote_literal(name))
                                for name in names)
-            return ("(CASE WHEN jsonb_typeof({doc}) = 'object' THEN jsonb_build_object({members}) "
-                    "- array_remove(ARRAY[{absent}]::text[], NULL) ELSE 'null'::jsonb END)").format(
-                        doc=doc, members=members, absent=absent)
+            # all keys present (the usual document): one ?& test instead of deleting the absent ones
+            return ("(CASE WHEN jsonb_typeof({doc}) = 'object' THEN CASE WHEN {doc} ?& ARRAY[{names}]::text[] "
+                    "THEN jsonb_build_object({members}) ELSE jsonb_build_object({members}) "
+                    "- array_remove(ARRAY[{absent}]::text[], NULL) END ELSE 'null'::jsonb END)").format(
+                        doc=doc, members=members, absent=absent, names=", ".join(quote_literal(name) for name in names))
         if node.items is not None and node.items.rule is not None and node.items.rule.kind == "keep":
             return "(CASE WHEN jsonb_typeof(%s) = 'array' THEN %s ELSE 'null'::jsonb END)" % (doc, doc)
         row = self.alias()

@@ -81,7 +81,7 @@ options:
     type: str
     required: true
   jobs:
-    description: Tables copied at the same time.
+    description: Tables (or block ranges of big tables) copied, and tables verified, at the same time.
     type: int
     default: 2
   progress_file:
