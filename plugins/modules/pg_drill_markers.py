@@ -75,10 +75,10 @@ markers:
 """
 
 import uuid
-from datetime import datetime
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.basic import missing_required_lib
+from ansible_collections.envops.aws.plugins.module_utils import drill_markers
 
 try:
     import psycopg
@@ -113,14 +113,10 @@ def main():
     )
     if not HAS_PSYCOPG:
         module.fail_json(msg=missing_required_lib("psycopg"))
-    before = None
-    if module.params["before"]:
-        try:
-            before = datetime.fromisoformat(module.params["before"].replace("Z", "+00:00"))
-        except ValueError:
-            module.fail_json(msg="before %r is not an ISO 8601 time" % module.params["before"])
-        if before.tzinfo is None:
-            module.fail_json(msg="before %r has no time zone: give UTC" % module.params["before"])
+    try:
+        before = drill_markers.parse_before(module.params["before"])
+    except ValueError as error:
+        module.fail_json(msg=str(error))
     try:
         with psycopg.connect(conninfo(module.params["database"]), autocommit=True) as connection:
             if module.params["state"] == "written":
