@@ -62,6 +62,7 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_sql import quot
 from ansible_collections.envops.aws.plugins.module_utils.masking_sql import quote_table
 from ansible_collections.envops.aws.plugins.module_utils.masking_sql import select_statement
 from ansible_collections.envops.aws.plugins.module_utils.masking_sql import set_session_key_sql
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import text_array
 
 HAS_PSYCOPG = pg_copy_stream.HAS_PSYCOPG
 if HAS_PSYCOPG:
@@ -74,7 +75,7 @@ DEFAULT_CHUNK_BYTES = pg_copy_stream.DEFAULT_CHUNK_BYTES
 SPLIT_MIN_BYTES = 16 * 1024 * 1024
 MIN_KEY_BYTES = 16
 MAX_JSON_DEPTH = 64
-FIRST_NORMAL_OID = 16384  # types below are built in: the same binary format in every database
+FIRST_NORMAL_OID = pg_copy_stream.FIRST_NORMAL_OID
 _PATH_SPECIAL = frozenset(".[]")
 
 # Every column of the user's ordinary tables (see pg_copy_stream.TABLES_SQL for which tables), largest first.
@@ -181,10 +182,6 @@ def json_paths(connection, table, json_columns):
     return found
 
 
-def _json_text_array(components):
-    return "ARRAY[%s]::text[]" % ", ".join(quote_literal(component) for component in components)
-
-
 def declared_json_paths(connection, table, json_columns, table_policy):
     """``json_paths`` for a table whose documents hold only the paths the policy declares, or None.
 
@@ -207,13 +204,13 @@ def declared_json_paths(connection, table, json_columns, table_policy):
                 return None
 
         def value(components, doc=doc):
-            return "(%s #> %s)" % (doc, _json_text_array(components)) if components else doc
+            return "(%s #> %s)" % (doc, text_array(components)) if components else doc
 
         for container in containers:
             children = set(path[len(container)] for path in paths if path[:len(container)] == container)
             keys = sorted(child for child in children if child != ITEMS)
             node = value(container)
-            object_clean = ("(%s - %s) = '{}'::jsonb" % (node, _json_text_array(keys)) if keys
+            object_clean = ("(%s - %s) = '{}'::jsonb" % (node, text_array(keys)) if keys
                             else "%s = '{}'::jsonb" % node)
             array_clean = "true" if ITEMS in children else "jsonb_array_length(%s) = 0" % node
             checks.append("CASE jsonb_typeof(%s) WHEN 'object' THEN %s WHEN 'array' THEN %s ELSE true END"

@@ -79,7 +79,6 @@ SELECT k.conname, k.conrelid::regclass::text, k.confrelid::regclass::text,
 FROM pg_constraint k WHERE k.contype = 'f' ORDER BY 1
 """
 
-FIRST_NORMAL_OID = 16384  # types below are built in
 INVALID_UNIQUE_SQL = "SELECT indexrelid::regclass::text FROM pg_index WHERE indisunique AND NOT indisvalid"
 
 
@@ -236,7 +235,7 @@ def _verify_table(source, target, check, seed):
     pk_types = [_one(target, "SELECT format_type(atttypid, atttypmod), atttypid::bigint FROM pg_attribute WHERE "
                              "attrelid = %s::regclass AND attname = %s", (check.name, c)) for c in check.primary_key]
     # binary when the key columns are built-in types (same binary form in both databases): no text to format / parse
-    copy_format = "binary" if all(oid < FIRST_NORMAL_OID for _type, oid in pk_types) else "text"
+    copy_format = "binary" if all(oid < pg_copy_stream.FIRST_NORMAL_OID for _type, oid in pk_types) else "text"
     pk_types = [type_text for type_text, _oid in pk_types]
     target.execute("DROP TABLE IF EXISTS %s" % VERIFY_TABLE)
     target.execute(check.create_temp_sql(pk_types))

@@ -176,6 +176,11 @@ def quote_literal(text):
     return "E'%s'" % body
 
 
+def text_array(items):
+    """``ARRAY['a', 'b']::text[]``: a path for ``#>`` / ``#>>``, or a key list for ``-`` / ``?&``."""
+    return "ARRAY[%s]::text[]" % ", ".join(quote_literal(item) for item in items)
+
+
 def quote_table(name):
     """``'public.customers'`` -> ``'"public"."customers"'``."""
     schema, _dot, table = name.partition(".")
@@ -482,8 +487,7 @@ class _Compiler:
         root, keys = ref
         if not keys:
             return self.share("(%s #>> '{}')" % root) if text else root
-        return self.share("(%s %s ARRAY[%s]::text[])" % (
-            root, "#>>" if text else "#>", ", ".join(quote_literal(key) for key in keys)))
+        return self.share("(%s %s %s)" % (root, "#>>" if text else "#>", text_array(keys)))
 
     def json_rule(self, rule, ref):
         """jsonb SQL for ``rule`` applied to the jsonb value at ``ref`` (never SQL NULL inside a document).
@@ -528,10 +532,10 @@ class _Compiler:
             absent = ", ".join("CASE WHEN %s ? %s THEN NULL ELSE %s END" % (doc, quote_literal(name), quote_literal(name))
                                for name in names)
             # all keys present (the usual document): one ?& test instead of deleting the absent ones
-            return ("(CASE WHEN jsonb_typeof({doc}) = 'object' THEN CASE WHEN {doc} ?& ARRAY[{names}]::text[] "
+            return ("(CASE WHEN jsonb_typeof({doc}) = 'object' THEN CASE WHEN {doc} ?& {names} "
                     "THEN jsonb_build_object({members}) ELSE jsonb_build_object({members}) "
                     "- array_remove(ARRAY[{absent}]::text[], NULL) END ELSE 'null'::jsonb END)").format(
-                        doc=doc, members=members, absent=absent, names=", ".join(quote_literal(name) for name in names))
+                        doc=doc, members=members, absent=absent, names=text_array(names))
         if node.items is not None and node.items.rule is not None and node.items.rule.kind == "keep":
             return "(CASE WHEN jsonb_typeof(%s) = 'array' THEN %s ELSE 'null'::jsonb END)" % (doc, doc)
         row = self.alias()

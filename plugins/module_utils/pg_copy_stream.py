@@ -37,6 +37,7 @@ except ImportError as import_error:  # pragma: no cover - depends on the control
     PSYCOPG_IMPORT_ERROR = import_error
 
 DEFAULT_CHUNK_BYTES = 1 << 20
+FIRST_NORMAL_OID = 16384  # type oids below are built in: the same binary COPY format in every database
 DEFAULT_PG_BIN_DIRS = ("/usr/lib/postgresql/15/bin",)
 
 # Ordinary tables (partitions included: their data lives there) of the user's schemas, without the tables
