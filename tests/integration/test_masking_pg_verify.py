@@ -105,11 +105,16 @@ def test_a_weakened_rule_is_caught(masked, source):
 def test_unmasked_rows_orphans_and_missing_rows_are_caught(masked, source):
     target = masked()
     with psycopg.connect(source, autocommit=True) as connection:
-        email, first_name = connection.execute("SELECT email, first_name FROM customers WHERE id = 7").fetchone()
+        email = connection.execute("SELECT email FROM customers WHERE id = 7").fetchone()[0]
+        noted, first_name = connection.execute(
+            "SELECT id, first_name FROM customers WHERE notes IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+        silent = connection.execute("SELECT min(id) FROM customers WHERE notes IS NULL").fetchone()[0]
     with psycopg.connect(target, autocommit=True) as connection:
-        # a row whose email escaped masking, a note naming its own customer, an orphan order, a lost order
+        # a row whose email escaped masking, a note naming its own customer, a note where the source row had
+        # none, an orphan order, a lost order
         connection.execute("UPDATE customers SET email = %s WHERE id = 7", (email,))
-        connection.execute("UPDATE customers SET notes = %s WHERE id = 7", ("call %s back" % first_name,))
+        connection.execute("UPDATE customers SET notes = %s WHERE id = %s", ("call %s back" % first_name, noted))
+        connection.execute("UPDATE customers SET notes = 'call back' WHERE id = %s", (silent,))
         connection.execute("ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey")
         connection.execute("UPDATE orders SET customer_id = 999999 WHERE id = (SELECT min(id) FROM orders)")
         connection.execute("DELETE FROM orders WHERE id = (SELECT max(id) FROM orders)")
@@ -120,6 +125,7 @@ def test_unmasked_rows_orphans_and_missing_rows_are_caught(masked, source):
     assert "public.customers: email (email): 1 rows keep their source value" in failures
     assert "public.customers: email (email): 1 masked values occur in the source" in failures
     assert "public.customers: notes (scrub): 1 texts still hold a PII word of their own row" in failures
+    assert "public.customers: notes (scrub): 1 texts where the source row has none" in failures
     assert "public.orders: row count: source 4500, target 4499" in failures
     assert "constraints missing in the target: public.orders.orders_customer_id_fkey" in failures
     assert not report["passed"]
