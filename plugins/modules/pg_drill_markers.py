@@ -79,10 +79,11 @@ import uuid
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.envops.aws.plugins.module_utils import drill_markers
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import conninfo
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import connection_options
 
 try:
     import psycopg
-    from psycopg.conninfo import make_conninfo
     HAS_PSYCOPG = True
 except ImportError:
     HAS_PSYCOPG = False
@@ -91,21 +92,10 @@ SCHEMA_SQL = ("CREATE SCHEMA IF NOT EXISTS envops_drill; CREATE TABLE IF NOT EXI
               "(id text PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT clock_timestamp())")
 
 
-def conninfo(connection):
-    return make_conninfo(host=connection["host"], port=connection["port"], user=connection["user"],
-                         password=connection["password"], dbname=connection["dbname"])
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            database=dict(type="dict", required=True, options=dict(
-                host=dict(type="str", required=True),
-                port=dict(type="int", default=5432),
-                user=dict(type="str", required=True),
-                password=dict(type="str", required=True, no_log=True),
-                dbname=dict(type="str", required=True),
-            )),
+            database=dict(type="dict", required=True, options=connection_options()),
             state=dict(type="str", default="read", choices=["written", "read"]),
             before=dict(type="str"),
         ),

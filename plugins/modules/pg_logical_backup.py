@@ -127,26 +127,14 @@ from ansible_collections.envops.aws.plugins.module_utils import backup_store
 from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import BackupError
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import create_backup
-
-CONNECTION = dict(
-    host=dict(type="str", required=True),
-    port=dict(type="int", default=5432),
-    user=dict(type="str", required=True),
-    password=dict(type="str", required=True, no_log=True),
-    dbname=dict(type="str", required=True),
-)
-
-
-def conninfo(connection):
-    from psycopg.conninfo import make_conninfo
-    return make_conninfo(host=connection["host"], port=connection["port"], user=connection["user"],
-                         password=connection["password"], dbname=connection["dbname"])
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import conninfo
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import connection_options
 
 
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
-            database=dict(type="dict", required=True, options=CONNECTION),
+            database=dict(type="dict", required=True, options=connection_options()),
             bucket=dict(type="str", required=True),
             prefix=dict(type="str", required=True),
             backup_id=dict(type="str", required=True),

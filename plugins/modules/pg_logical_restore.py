@@ -166,14 +166,8 @@ from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup impor
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import restore_backup
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import swap_in
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import validate_restore
-
-SERVER = dict(
-    host=dict(type="str", required=True),
-    port=dict(type="int", default=5432),
-    user=dict(type="str", required=True),
-    password=dict(type="str", required=True, no_log=True),
-    dbname=dict(type="str", default="postgres"),
-)
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import conninfo
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import connection_options
 
 
 class StepClock(object):
@@ -188,12 +182,6 @@ class StepClock(object):
         now = datetime.now(timezone.utc)
         self.steps.append({"phase": phase, "started_at": self._since.isoformat(), "ended_at": now.isoformat()})
         self._since = now
-
-
-def conninfo(server, dbname=None):
-    from psycopg.conninfo import make_conninfo
-    return make_conninfo(host=server["host"], port=server["port"], user=server["user"],
-                         password=server["password"], dbname=dbname or server["dbname"])
 
 
 def reap(module):
@@ -226,7 +214,7 @@ def drop(module):
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
-            server=dict(type="dict", required=True, options=SERVER),
+            server=dict(type="dict", required=True, options=connection_options(dbname_default="postgres")),
             database=dict(type="str"),
             database_prefix=dict(type="str"),
             state=dict(type="str", default="present", choices=["present", "absent"]),

@@ -163,21 +163,10 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_pg_refresh impo
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_refresh import refresh_database
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MaskingPolicyError
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import conninfo
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import connection_options
 
-CONNECTION = dict(
-    host=dict(type="str", required=True),
-    port=dict(type="int", default=5432),
-    user=dict(type="str", required=True),
-    password=dict(type="str", required=True, no_log=True),
-    dbname=dict(type="str", required=True),
-)
 MIN_KEY_CHARS = 32
-
-
-def conninfo(connection, dbname=None):
-    from psycopg.conninfo import make_conninfo
-    return make_conninfo(host=connection["host"], port=connection["port"], user=connection["user"],
-                         password=connection["password"], dbname=dbname or connection["dbname"])
 
 
 def progress_writer(path):
@@ -195,8 +184,8 @@ def progress_writer(path):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            source=dict(type="dict", required=True, options=CONNECTION),
-            target=dict(type="dict", required=True, options=CONNECTION),
+            source=dict(type="dict", required=True, options=connection_options()),
+            target=dict(type="dict", required=True, options=connection_options()),
             maintenance_db=dict(type="str", default="postgres"),
             policy=dict(type="dict", required=True),
             key=dict(type="str", required=True, no_log=True),
