@@ -754,6 +754,7 @@ def test_every_correction_is_tested_here():
         "backup_vault_not_found_is_access_denied",
         "backup_selections",
         "policy_statements_whose_conditions_do_not_hold_do_not_apply",
+        "rds_postgres_instances_are_servers",  # tests/integration/test_rds_postgres_servers.py
     ]
 
 

@@ -126,6 +126,7 @@ def _state(paths: StackPaths, health: Health, moto_version: str) -> dict:
         "pgpass_file": str(paths.pgpass),
         "pg_socket_dir": str(paths.pg_socket),
         "pg_log": str(paths.pg_log),
+        "ca_bundle": str(paths.ca_cert),
         "state_dir": str(paths.state_dir),
     }
 

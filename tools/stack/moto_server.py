@@ -6,6 +6,7 @@ every AWS API call counted, served by werkzeug like moto's own ``moto_server`` c
 
 import argparse
 import os
+import signal
 import sys
 
 from werkzeug.serving import run_simple
@@ -47,8 +48,25 @@ def main(argv: list[str] | None = None) -> int:
 
     from moto.server import MotoRequestHandler
 
-    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    finally:
+        _stop_instance_servers()
     return 0
+
+
+def _stop_instance_servers() -> None:
+    """The PostgreSQL servers of this server's RDS instances stop with it."""
+    from tools.stack import moto_fix_rds_postgres
+
+    if moto_fix_rds_postgres.servers() is not None:
+        moto_fix_rds_postgres.servers().stop_all()
+
+
+def _stop(_signum, _frame) -> None:
+    _stop_instance_servers()
+    os._exit(0)  # pylint: disable=protected-access
 
 
 if __name__ == "__main__":

@@ -73,6 +73,20 @@ class StackPaths:
     def pg_log(self) -> Path:
         return self.pg_dir / "postgresql.log"
 
+    @property
+    def ca_cert(self) -> Path:
+        """The CA that signs every database instance's certificate: what clients verify against."""
+        return self.state_dir / "ca.pem"
+
+    @property
+    def ca_key(self) -> Path:
+        return self.state_dir / "ca.key"
+
+    @property
+    def rds_dir(self) -> Path:
+        """The PostgreSQL servers and snapshots behind the RDS instances of moto servers (one folder per server)."""
+        return self.state_dir / "rds"
+
     def run_files(self) -> list[Path]:
         """Files that describe a running stack; `stop` removes them, logs and data stay."""
         return [self.state_json, self.moto_pid, self.moto_port, self.moto_url, self.pg_port, self.pgpass]

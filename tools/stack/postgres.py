@@ -30,7 +30,7 @@ class PostgresError(RuntimeError):
     pass
 
 
-def _as_cluster_owner(command: list[str]) -> list[str]:
+def as_cluster_owner(command: list[str]) -> list[str]:
     if os.geteuid() == 0:
         return ["runuser", "-u", OS_USER, "--", *command]
     return command
@@ -39,7 +39,7 @@ def _as_cluster_owner(command: list[str]) -> list[str]:
 def _run(command: list[str], paths: StackPaths, check: bool = True) -> subprocess.CompletedProcess:
     # cwd: the cluster owner may not be allowed into the caller's working directory.
     result = subprocess.run(
-        _as_cluster_owner(command), cwd=paths.pg_dir, capture_output=True, text=True, check=False
+        as_cluster_owner(command), cwd=paths.pg_dir, capture_output=True, text=True, check=False
     )
     if check and result.returncode != 0:
         raise PostgresError(
@@ -49,7 +49,7 @@ def _run(command: list[str], paths: StackPaths, check: bool = True) -> subproces
     return result
 
 
-def _give_to_cluster_owner(path: Path) -> None:
+def give_to_cluster_owner(path: Path) -> None:
     if os.geteuid() == 0:
         shutil.chown(path, OS_USER, OS_USER)
 
@@ -74,7 +74,7 @@ def _prepare_directories(paths: StackPaths) -> None:
     for directory in (paths.pg_dir, paths.pg_socket):
         directory.mkdir(mode=0o700, exist_ok=True)
         directory.chmod(0o700)
-        _give_to_cluster_owner(directory)
+        give_to_cluster_owner(directory)
 
 
 def ensure_password(paths: StackPaths) -> str:
@@ -93,7 +93,7 @@ def _initdb(paths: StackPaths, password: str) -> None:
     password_file = paths.pg_dir / "initdb.password"
     password_file.write_text(password)
     password_file.chmod(0o600)
-    _give_to_cluster_owner(password_file)
+    give_to_cluster_owner(password_file)
     try:
         _run(
             [str(PG_BIN / "initdb"), "-D", str(paths.pg_data), "-U", SUPERUSER, f"--pwfile={password_file}"]
