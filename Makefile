@@ -26,7 +26,7 @@ STACK := $(PY) -m tools.stack
 ## data of a generated prod database (20,000 customers, 60,000 orders) and prod's DynamoDB tables (300 items each)
 demo: venv stack-up
 	$(BIN)/ansible-playbook -i inventories/local playbooks/provision.yml
-	$(PY) -m tools.masking_dataset prod_app 20000 > /dev/null
+	$(PY) -m tools.masking_dataset prod 20000 > /dev/null
 	$(PY) -m tools.estate_tables prod 300 20000 > /dev/null
 	$(BIN)/ansible-playbook -i inventories/local playbooks/refresh_masked.yml -e refresh_targets=staging,test
 

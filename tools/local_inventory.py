@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from tools.stack.paths import StackPaths
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,6 +37,7 @@ def write_inventory(directory, endpoint_url, environments):
         "envops_endpoint_url": endpoint_url,
         "envops_aws_access_key": "{{ envops_env.account.id }}",
         "envops_aws_secret_key": "local-moto-not-a-secret",
+        "envops_postgres_ca_bundle": str(StackPaths.resolve().ca_cert),
     }))
     for name, (spec, account) in environments.items():
         host_dir = directory / "host_vars" / name

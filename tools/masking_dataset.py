@@ -723,16 +723,22 @@ def create_dynamodb_dataset(client, table_name, items: int, seed: int = 1, custo
 
 
 def main(argv=None):
-    """python -m tools.masking_dataset DBNAME CUSTOMERS [ORDERS_PER_CUSTOMER [SEED]] (against the local stack)."""
+    """python -m tools.masking_dataset ENV CUSTOMERS [ORDERS_PER_CUSTOMER [SEED]]: (re)creates the database of an
+    environment of inventories/local (after provision.yml), reached through its RDS instance and master secret."""
     import json
     import sys
 
-    from tools.stack.state import pg_dsn
+    from tools.estate_database import database_conninfo, local_environment
+    from tools.local_inventory import load_spec
+    from tools.stack.state import read_state
 
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) < 2:
         sys.exit(main.__doc__)
-    figures = create_dataset(pg_dsn("postgres"), args[0], int(args[1]), *map(int, args[2:4]))
+    account, region = local_environment(args[0])
+    admin = database_conninfo(read_state()["moto_url"], account, region, args[0], dbname="postgres")
+    database = load_spec(args[0])["data"]["database"].get("database_name", "app")
+    figures = create_dataset(admin, database, int(args[1]), *map(int, args[2:4]))
     figures.pop("dsn")
     print(json.dumps(figures, indent=2))
 

@@ -20,31 +20,6 @@ author:
 requirements:
   - psycopg >= 3.1
 options:
-  database:
-    description: Connection to the database.
-    type: dict
-    required: true
-    suboptions:
-      host:
-        description: Host name or address.
-        type: str
-        required: true
-      port:
-        description: Port.
-        type: int
-        default: 5432
-      user:
-        description: User.
-        type: str
-        required: true
-      password:
-        description: Password.
-        type: str
-        required: true
-      dbname:
-        description: Database name.
-        type: str
-        required: true
   state:
     description: V(written) writes a marker, V(read) reads them.
     type: str
@@ -53,12 +28,27 @@ options:
   before:
     description: With V(read), only markers written before this UTC time (ISO 8601).
     type: str
+attributes:
+  check_mode:
+    support: full
+    description: V(written) reports C(changed) without writing; V(read) reads as usual.
+  diff_mode:
+    support: none
+extends_documentation_fragment:
+  - envops.aws.postgres
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
 """
 
 EXAMPLES = r"""
 - name: Write an RPO marker into the prod database
   envops.aws.pg_drill_markers:
-    database: "{{ prod_connection }}"
+    database:
+      rds_instance_identifier: prod-postgres
+      secret_id: envops/prod/database/master
+      ca_bundle: /etc/ssl/rds/global-bundle.pem
     state: written
 """
 
@@ -76,11 +66,13 @@ markers:
 
 import uuid
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.envops.aws.plugins.module_utils import drill_markers
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import conninfo
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import connection_options
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import resolve_connection
 
 try:
     import psycopg
@@ -93,7 +85,7 @@ SCHEMA_SQL = ("CREATE SCHEMA IF NOT EXISTS envops_drill; CREATE TABLE IF NOT EXI
 
 
 def main():
-    module = AnsibleModule(
+    module = AnsibleAWSModule(
         argument_spec=dict(
             database=dict(type="dict", required=True, options=connection_options()),
             state=dict(type="str", default="read", choices=["written", "read"]),
@@ -107,8 +99,9 @@ def main():
         before = drill_markers.parse_before(module.params["before"])
     except ValueError as error:
         module.fail_json(msg=str(error))
+    database = resolve_connection(module, module.params["database"])
     try:
-        with psycopg.connect(conninfo(module.params["database"]), autocommit=True) as connection:
+        with psycopg.connect(conninfo(database), autocommit=True) as connection:
             if module.params["state"] == "written":
                 if module.check_mode:
                     module.exit_json(changed=True)
@@ -127,7 +120,7 @@ def main():
                     params = (before,)
                 rows = connection.execute(query + " ORDER BY written_at, id", params).fetchall()
     except psycopg.Error as error:
-        module.fail_json(msg="markers of %s: %s" % (module.params["database"]["dbname"], error))
+        module.fail_json(msg="markers of %s: %s" % (database["dbname"], error))
     module.exit_json(changed=False, markers=[{"id": marker_id, "written_at": written_at.isoformat()}
                                              for marker_id, written_at in rows])
 

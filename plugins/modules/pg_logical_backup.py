@@ -26,31 +26,6 @@ requirements:
   - psycopg >= 3.1
   - pg_dump of the server's major version (on PATH, or O(pg_bin))
 options:
-  database:
-    description: Connection to the database to back up.
-    type: dict
-    required: true
-    suboptions:
-      host:
-        description: Host name or address.
-        type: str
-        required: true
-      port:
-        description: Port.
-        type: int
-        default: 5432
-      user:
-        description: User (needs to read every table).
-        type: str
-        required: true
-      password:
-        description: Password.
-        type: str
-        required: true
-      dbname:
-        description: Database name.
-        type: str
-        required: true
   bucket:
     description: The backups bucket.
     type: str
@@ -75,6 +50,7 @@ options:
     description: Directory of pg_dump.
     type: path
 extends_documentation_fragment:
+  - envops.aws.postgres
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -129,6 +105,7 @@ from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup impor
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import create_backup
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import conninfo
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import connection_options
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import resolve_connection
 
 
 def main():
@@ -153,6 +130,7 @@ def main():
     if problems:
         module.fail_json(msg=" ".join(problems))
     archive_key, manifest_key = backup_store.keys(params["prefix"], params["backup_id"])
+    database = resolve_connection(module, params["database"])
     client = module.client("s3")
     try:
         existing = backup_store.read_manifest(client, params["bucket"], params["prefix"], params["backup_id"])
@@ -162,7 +140,7 @@ def main():
             module.exit_json(changed=True, archive_key=archive_key, manifest_key=manifest_key)
         with tempfile.TemporaryDirectory(prefix="envops-backup-") as scratch:
             archive = os.path.join(scratch, backup_store.ARCHIVE)
-            manifest = create_backup(conninfo(params["database"]), archive, params["newest_write_columns"],
+            manifest = create_backup(conninfo(database), archive, params["newest_write_columns"],
                                      pg_bin=params["pg_bin"])
             manifest["backup_id"] = params["backup_id"]
             backup_store.upload(client, params["bucket"], params["prefix"], params["backup_id"], archive, manifest,
@@ -173,9 +151,9 @@ def main():
         module.fail_json(msg=str(error))
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
         module.fail_json_aws(error, msg="backup of %s to s3://%s/%s failed"
-                             % (params["database"]["dbname"], params["bucket"], archive_key))
+                             % (database["dbname"], params["bucket"], archive_key))
     except Exception as error:  # pylint: disable=broad-except  # psycopg: connection, permissions
-        module.fail_json(msg="backup of %s failed: %s" % (params["database"]["dbname"], error))
+        module.fail_json(msg="backup of %s failed: %s" % (database["dbname"], error))
     module.exit_json(changed=True, manifest=manifest, archive_key=archive_key, manifest_key=manifest_key)
 
 

@@ -27,31 +27,6 @@ requirements:
   - psycopg >= 3.1
   - pg_restore of the server's major version (on PATH, or O(pg_bin))
 options:
-  server:
-    description: Connection to the server's maintenance database (a user allowed to create databases).
-    type: dict
-    required: true
-    suboptions:
-      host:
-        description: Host name or address.
-        type: str
-        required: true
-      port:
-        description: Port.
-        type: int
-        default: 5432
-      user:
-        description: User.
-        type: str
-        required: true
-      password:
-        description: Password.
-        type: str
-        required: true
-      dbname:
-        description: Maintenance database.
-        type: str
-        default: postgres
   database:
     description: Name of the new database to restore into. Required unless O(database_prefix) is given.
     type: str
@@ -91,6 +66,7 @@ options:
     description: Directory of pg_restore.
     type: path
 extends_documentation_fragment:
+  - envops.aws.postgres.server
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -168,6 +144,7 @@ from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup impor
 from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import validate_restore
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import conninfo
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import connection_options
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import resolve_connection
 
 
 class StepClock(object):
@@ -184,13 +161,13 @@ class StepClock(object):
         self._since = now
 
 
-def reap(module):
+def reap(module, server):
     prefix = module.params["database_prefix"]
     try:
         if module.check_mode:
             module.exit_json(changed=False, dropped=[],
                              msg="check mode: restored databases starting with %s would be dropped" % prefix)
-        dropped = drop_restored_like(conninfo(module.params["server"]), prefix)
+        dropped = drop_restored_like(conninfo(server), prefix)
     except BackupError as error:
         module.fail_json(msg=str(error))
     except Exception as error:  # pylint: disable=broad-except  # psycopg: connection, permissions
@@ -198,12 +175,12 @@ def reap(module):
     module.exit_json(changed=bool(dropped), dropped=dropped)
 
 
-def drop(module):
+def drop(module, server):
     database = module.params["database"]
     try:
         if module.check_mode:
             module.exit_json(changed=False, msg="check mode: %s would be dropped if a restore made it" % database)
-        dropped = drop_restored(conninfo(module.params["server"]), database)
+        dropped = drop_restored(conninfo(server), database)
     except BackupError as error:
         module.fail_json(msg=str(error))
     except Exception as error:  # pylint: disable=broad-except  # psycopg: connection, permissions
@@ -237,17 +214,18 @@ def main():
         module.fail_json(msg=missing_required_lib("psycopg"), exception=str(pg_copy_stream.PSYCOPG_IMPORT_ERROR))
     if params["database_prefix"] is not None and params["state"] != "absent":
         module.fail_json(msg="database_prefix is for state=absent only: a restore goes into one new database.")
-    if params["state"] == "absent":
-        if params["database_prefix"] is not None:
-            reap(module)
-        drop(module)
-    problems = backup_store.check_location(params["prefix"], params["backup_id"])
+    problems = [] if params["state"] == "absent" else backup_store.check_location(params["prefix"], params["backup_id"])
     if params["replace"] and not params["validate"]:
         problems.append("replace needs validate=true: live data is only replaced by a validated restore.")
     if params["replace"] and len({params["replace"], params["keep_as"], params["database"]}) < 3:
         problems.append("database, replace and keep_as must be three different names.")
     if problems:
         module.fail_json(msg=" ".join(problems))
+    server = resolve_connection(module, params["server"], "server")
+    if params["state"] == "absent":
+        if params["database_prefix"] is not None:
+            reap(module, server)
+        drop(module, server)
     client = module.client("s3")
     backup_id = params["backup_id"]
     steps = StepClock()
@@ -268,12 +246,12 @@ def main():
         with tempfile.TemporaryDirectory(prefix="envops-restore-") as scratch:
             archive = os.path.join(scratch, backup_store.ARCHIVE)
             backup_store.download_archive(client, params["bucket"], params["prefix"], backup_id, archive)
-            restored = restore_backup(conninfo(params["server"]), archive, manifest, params["database"],
+            restored = restore_backup(conninfo(server), archive, manifest, params["database"],
                                       pg_bin=params["pg_bin"])
         steps.mark("restore")
         validation = None
         if params["validate"]:
-            validation = validate_restore(conninfo(params["server"], params["database"]), manifest)
+            validation = validate_restore(conninfo(server, params["database"]), manifest)
             steps.mark("validate")
     except BackupError as error:
         module.fail_json(msg=str(error), problems=error.problems, backup_id=backup_id)
@@ -292,7 +270,7 @@ def main():
                 params["database"], backup_id, "; ".join(validation["problems"])), **result)
     if params["replace"]:
         try:
-            kept = swap_in(conninfo(params["server"]), params["database"], params["replace"], params["keep_as"])
+            kept = swap_in(conninfo(server), params["database"], params["replace"], params["keep_as"])
         except BackupError as error:
             module.fail_json(msg=str(error), **result)
         except Exception as error:  # pylint: disable=broad-except  # psycopg: connection, permissions

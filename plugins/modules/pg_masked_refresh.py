@@ -30,40 +30,9 @@ author:
 requirements:
   - psycopg >= 3.1
   - pg_dump and psql of the server's major version (on PATH, or O(pg_bin))
-  - the pgcrypto extension available to the source database (the module creates it there when missing)
+  - the pgcrypto extension available to the source database (the module creates it there when missing, so point
+    O(source) at a restored copy of production, never at the live database)
 options:
-  source:
-    description: Connection to the source database (the restored production data).
-    type: dict
-    required: true
-    suboptions: &connection
-      host:
-        description: Host name or address.
-        type: str
-        required: true
-      port:
-        description: Port.
-        type: int
-        default: 5432
-      user:
-        description: User (owner of the databases, or a superuser).
-        type: str
-        required: true
-      password:
-        description: Password.
-        type: str
-        required: true
-      dbname:
-        description: Database name.
-        type: str
-        required: true
-  target:
-    description:
-      - Connection to the server of the database to refresh; O(target.dbname) is the database refreshed, which need
-        not exist yet. The connection itself goes to O(maintenance_db).
-    type: dict
-    required: true
-    suboptions: *connection
   maintenance_db:
     description: Database of the target server used to create, rename and drop databases.
     type: str
@@ -99,13 +68,28 @@ attributes:
   diff_mode:
     description: Databases are replaced whole; there is no diff.
     support: none
+extends_documentation_fragment:
+  - envops.aws.postgres.source_target
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
 """
 
 EXAMPLES = r"""
 - name: Refresh staging's database with masked production data
   envops.aws.pg_masked_refresh:
-    source: "{{ scratch_instance_connection }}"
-    target: "{{ staging_connection }}"
+    source:  # the scratch instance restored from a snapshot of prod, with a password of this run
+      host: "{{ scratch_instance.endpoint.address }}"
+      port: "{{ scratch_instance.endpoint.port }}"
+      user: "{{ scratch_instance.master_username }}"
+      password: "{{ scratch_password }}"
+      dbname: app
+      ca_bundle: /etc/ssl/rds/global-bundle.pem
+    target:
+      rds_instance_identifier: staging-postgres
+      secret_id: envops/staging/database/master
+      ca_bundle: /etc/ssl/rds/global-bundle.pem
     policy: "{{ envops_masking_policy }}"
     key: "{{ lookup('amazon.aws.secretsmanager_secret', 'envops/masking/key') }}"
     run_id: "{{ refresh_run_id }}"
@@ -153,8 +137,9 @@ swapped:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_copy import MaskingCopyError
@@ -165,6 +150,7 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_policy import M
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import conninfo
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import connection_options
+from ansible_collections.envops.aws.plugins.module_utils.pg_connection import resolve_connection
 
 MIN_KEY_CHARS = 32
 
@@ -182,7 +168,7 @@ def progress_writer(path):
 
 
 def main():
-    module = AnsibleModule(
+    module = AnsibleAWSModule(
         argument_spec=dict(
             source=dict(type="dict", required=True, options=connection_options()),
             target=dict(type="dict", required=True, options=connection_options()),
@@ -205,17 +191,19 @@ def main():
         module.fail_json(msg="the masking policy is not valid: %s" % error)
     if len(params["key"]) < MIN_KEY_CHARS:
         module.fail_json(msg="the masking key must have at least %d characters" % MIN_KEY_CHARS)
-    database = params["target"]["dbname"]
-    admin = conninfo(params["target"], params["maintenance_db"])
+    source = conninfo(resolve_connection(module, params["source"], "source"))
+    target = resolve_connection(module, params["target"], "target")
+    database = target["dbname"]
+    admin = conninfo(target, params["maintenance_db"])
     try:
         if module.check_mode:
-            plan = plan_refresh(admin, conninfo(params["source"]), database, policy, params["run_id"],
+            plan = plan_refresh(admin, source, database, policy, params["run_id"],
                                 jobs=params["jobs"])
             if plan["unclassified"]:
                 module.fail_json(msg="the refresh would stop: %d unclassified field(s) in the source: %s"
                                  % (len(plan["unclassified"]), ", ".join(plan["unclassified"])), **plan)
             module.exit_json(changed=True, swapped=False, recovered=plan["leftovers"], **plan)
-        report = refresh_database(admin, conninfo(params["source"]), database, policy,
+        report = refresh_database(admin, source, database, policy,
                                   params["key"].encode("utf-8"), params["run_id"], jobs=params["jobs"],
                                   progress=progress_writer(params["progress_file"]))
     except RefreshError as error:
