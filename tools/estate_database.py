@@ -47,9 +47,11 @@ def database_conninfo(moto_url, account, region, env, dbname=None, ca_bundle=Non
                          sslrootcert=ca_bundle or read_state()["ca_bundle"])
 
 
-def ensure_database(moto_url, account, region, env, database_name="app", master_username="app_admin", port=5432):
+def ensure_database(moto_url, account, region, env, database_name="app", master_username="app_admin", port=5432,
+                    **create_options):
     """The master secret, the TLS-only parameter group and the instance, as roles secrets and database leave them
-    (for tests that do not provision a whole environment); returns the database's conninfo."""
+    (for tests that do not provision a whole environment); returns the database's conninfo. ``create_options``:
+    more CreateDBInstance parameters (DBSubnetGroupName, KmsKeyId, DeletionProtection, MultiAZ...)."""
     session = _session(account, region)
     secrets_client = session.client("secretsmanager", endpoint_url=moto_url)
     rds = session.client("rds", endpoint_url=moto_url)
@@ -68,11 +70,13 @@ def ensure_database(moto_url, account, region, env, database_name="app", master_
         rds.modify_db_parameter_group(DBParameterGroupName=group, Parameters=[
             {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"}])
         password = json.loads(secrets_client.get_secret_value(SecretId=secret_id(env))["SecretString"])["password"]
-        rds.create_db_instance(
+        options = dict(
             DBInstanceIdentifier=instance_identifier(env), Engine="postgres", EngineVersion="15.7",
             DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername=master_username,
             MasterUserPassword=password, DBName=database_name, Port=port, DBParameterGroupName=group,
             StorageEncrypted=True, BackupRetentionPeriod=7, Tags=[{"Key": "env", "Value": env}])
+        options.update(create_options)
+        rds.create_db_instance(**options)
     return database_conninfo(moto_url, account, region, env)
 
 

@@ -1,8 +1,7 @@
 """playbooks/refresh_masked.yml against the local stack: moto for the key, the audit log and the flow refusals, the
-real PostgreSQL for the data (a generated prod database of 1,500 customers and 4,500 orders).
-
-Each test module run uses its own database name (the policy's ``database``), so the local estate's own
-prod_app / staging_app are never touched: the databases are prod_<db>, staging_<db>, test_<db>.
+environments' RDS instances (real PostgreSQL servers on the stack) for the data: a generated prod database of 1,500
+customers and 4,500 orders in prod's instance, staging's and test's instances as provisioning leaves them, each
+environment in a fresh account. Every database is reached the way the procedure reaches it: through AWS.
 """
 
 import json
@@ -22,9 +21,10 @@ from psycopg.conninfo import make_conninfo
 from harness import REPO, VENV_BIN, run_playbook, tool_env
 from tools.collection_path import import_collection
 from tools.local_inventory import fresh_account_id, write_inventory
+from tools.estate_database import database_conninfo, ensure_database
 from tools.masking_dataset import (DYNAMODB_TABLES, create_dataset, create_dynamodb_dataset, drop_database,
                                    ensure_dynamodb_table, recreate_database)
-from tools.stack.state import calls, pg_dsn, read_state, reset_calls
+from tools.stack.state import calls, pg_dsn, reset_calls
 
 masking_pg_refresh = import_collection("plugins.module_utils.masking_pg_refresh")
 
@@ -36,23 +36,35 @@ ITEMS = 150  # per DynamoDB table; item i belongs to customer 1 + i % 1500 of th
 
 @pytest.fixture(scope="module")
 def database():
-    return "t%s" % secrets.token_hex(3)
+    return POLICY["postgresql"]["database"]
 
 
 @pytest.fixture(scope="module")
 def admin(stack):
+    """The stack's own PostgreSQL, for the module-level recovery tests only."""
     return pg_dsn("postgres")
 
 
+def conninfo_of(stack, inventory, env, dbname=None):
+    """The environment's database, reached like the procedure reaches it: RDS endpoint and master secret."""
+    spec, account = host_of(inventory, env)
+    return database_conninfo(stack["moto_url"], account, spec["region"], env, dbname=dbname)
+
+
 @pytest.fixture(scope="module")
-def prod_db(admin, database):
-    create_dataset(admin, "prod_%s" % database, 1500, 3, seed=3)
-    yield make_conninfo(admin, dbname="prod_%s" % database)
-    for env in ("prod", "staging", "test"):
-        with psycopg.connect(admin, autocommit=True) as connection:
-            for (name,) in connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
-                                              ("%s\\_%s%%" % (env, database),)).fetchall():
-                drop_database(admin, name)
+def prod_db(stack, inventory, prod_instance, database):
+    create_dataset(conninfo_of(stack, inventory, "prod", "postgres"), database, 1500, 3, seed=3)
+    return conninfo_of(stack, inventory, "prod")
+
+
+@pytest.fixture(scope="module")
+def target_db(stack, inventory):
+    """staging's and test's instances as provisioning leaves them: {env: conninfo of the spec's database}."""
+    targets = {}
+    for env in ("staging", "test"):
+        spec, account = host_of(inventory, env)
+        targets[env] = ensure_database(stack["moto_url"], account, spec["region"], env)
+    return targets
 
 
 def accounts():
@@ -66,8 +78,6 @@ def inventory_for(tmp_path_factory, moto_url, database, name="inventory"):
     policy["postgresql"]["database"] = database
     (directory / "host_vars" / "prod" / "masking_policy.yml").write_text(
         yaml.safe_dump({"envops_masking_policy": policy}))
-    (directory / "group_vars" / "all" / "local_postgres.yml").write_text(yaml.safe_dump(
-        {"envops_local_postgres": read_state()}))
     return directory
 
 
@@ -95,8 +105,8 @@ def checksum(conninfo):
     return rows(conninfo, "SELECT md5(string_agg(c::text, '' ORDER BY id)) FROM customers c")[0][0]
 
 
-def databases_like(admin, prefix):
-    return sorted(name for (name,) in rows(admin, "SELECT datname FROM pg_database WHERE datname LIKE %s",
+def databases_like(server, prefix):
+    return sorted(name for (name,) in rows(server, "SELECT datname FROM pg_database WHERE datname LIKE %s",
                                            (prefix.replace("_", "\\_") + "%",)))
 
 
@@ -212,7 +222,7 @@ LEFTOVER_SNAPSHOT = "envops-refresh-staging-19990101000000"  # of a run killed l
 def prod_instance(stack, inventory):
     """prod's RDS instance (encrypted, deletion-protected, Multi-AZ, in a DB subnet group of a VPC) the refresh
     snapshots, and a snapshot left by a killed refresh of staging, which the next one must remove."""
-    spec, _account = host_of(inventory, "prod")
+    spec, account = host_of(inventory, "prod")
     ec2, rds = client(stack, inventory, "prod", "ec2"), client(stack, inventory, "prod", "rds")
     kms = client(stack, inventory, "prod", "kms")
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
@@ -221,38 +231,60 @@ def prod_instance(stack, inventory):
                for index, zone in enumerate("ab")]
     rds.create_db_subnet_group(DBSubnetGroupName="envops-prod-db", DBSubnetGroupDescription="prod",
                                SubnetIds=subnets)
-    rds.create_db_instance(DBInstanceIdentifier="prod-postgres", Engine="postgres", EngineVersion="15.10",
-                           DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="app_admin",
-                           MasterUserPassword="not-used-locally-1", DBSubnetGroupName="envops-prod-db",
-                           StorageEncrypted=True, KmsKeyId=kms.create_key()["KeyMetadata"]["Arn"],
-                           DeletionProtection=True, MultiAZ=True)  # as prod's: the scratch copy must not inherit it
+    # as prod's: deletion-protected and Multi-AZ, which the scratch copy must not inherit
+    ensure_database(stack["moto_url"], account, spec["region"], "prod", DBSubnetGroupName="envops-prod-db",
+                    KmsKeyId=kms.create_key()["KeyMetadata"]["Arn"], DeletionProtection=True, MultiAZ=True)
     rds.create_db_snapshot(DBInstanceIdentifier="prod-postgres", DBSnapshotIdentifier=LEFTOVER_SNAPSHOT)
     return rds
 
 
+def table_reads(conninfo):
+    """Scans, index scans and rows read of prod's tables, as PostgreSQL's statistics count them."""
+    return rows(conninfo, "SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), coalesce(idx_tup_fetch, 0) "
+                          "FROM pg_stat_user_tables ORDER BY relname")
+
+
 @pytest.fixture(scope="module")
-def refreshed(inventory, prod_db, prod_tables, prod_instance, report_dir, admin, database):
+def prod_reads_before(prod_db):
+    """Once the statistics of the data's creation have settled (a backend reports its counts as it exits)."""
+    reads, deadline = table_reads(prod_db), time.monotonic() + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        reads, previous = table_reads(prod_db), reads
+        if reads == previous:
+            break
+    return reads
+
+
+@pytest.fixture(scope="module")
+def refreshed(inventory, prod_db, prod_tables, prod_instance, target_db, prod_reads_before, report_dir, stack,
+              database):
     # staging holds older data first: the swap replaces it
-    create_dataset(admin, "staging_%s" % database, 200, 1, seed=9)
+    create_dataset(conninfo_of(stack, inventory, "staging", "postgres"), database, 200, 1, seed=9)
     run = refresh(inventory, "staging,test", report_dir)
     assert run.rc == 0, run.stdout[-6000:] + run.stderr[-2000:]
     return run
 
 
-def test_targets_hold_masked_data(refreshed, prod_db, admin, database):
+def test_the_live_prod_database_is_never_read(refreshed, prod_db, prod_reads_before):
+    """The copy reads the scratch instance restored from prod's snapshot, with a password of the run: the live
+    database's tables are not scanned once by two refreshes (a snapshot copies files, it reads no table)."""
+    assert table_reads(prod_db) == prod_reads_before
+
+
+def test_targets_hold_masked_data(refreshed, prod_db, stack, inventory, database):
     source_emails = {email for (email,) in rows(prod_db, "SELECT email FROM customers")}
     for env in ("staging", "test"):
-        target = make_conninfo(admin, dbname="%s_%s" % (env, database))
+        target = conninfo_of(stack, inventory, env)
         assert rows(target, "SELECT count(*) FROM customers")[0][0] == 1500
         assert rows(target, "SELECT count(*) FROM orders")[0][0] == 4500
         masked = {email for (email,) in rows(target, "SELECT email FROM customers")}
         assert not masked & source_emails
         assert all(email.endswith("@example.invalid") for email in masked)
-        assert databases_like(admin, "%s_%s__" % (env, database)) == [], "no scratch database left"
+        assert databases_like(target, "%s__" % database) == [], "no scratch database left"
     # the same key: the same masked emails in both targets
-    staging, test = ("%s_%s" % (env, database) for env in ("staging", "test"))
-    assert rows(make_conninfo(admin, dbname=staging), "SELECT email FROM customers ORDER BY id") == \
-        rows(make_conninfo(admin, dbname=test), "SELECT email FROM customers ORDER BY id")
+    assert rows(conninfo_of(stack, inventory, "staging"), "SELECT email FROM customers ORDER BY id") == \
+        rows(conninfo_of(stack, inventory, "test"), "SELECT email FROM customers ORDER BY id")
 
 
 def test_evidence_reports_hold_no_pii(refreshed, report_dir, prod_db):
@@ -299,15 +331,14 @@ def test_dynamodb_tables_are_switched_to_verified_masked_copies(refreshed, stack
     assert switched["old_table"] == "staging-user-activity" and switched["old_table_deleted"] is True
 
 
-def test_an_email_masks_to_the_same_value_in_postgresql_and_dynamodb(refreshed, stack, inventory, prod_db, admin,
-                                                                     database):
+def test_an_email_masks_to_the_same_value_in_postgresql_and_dynamodb(refreshed, stack, inventory, prod_db):
     """The customers of the prod DynamoDB items, masked in staging's PostgreSQL, are exactly the masked emails of
     staging's DynamoDB table: one key, one derivation, in both stores."""
     source_emails = prod_activity_emails(stack, inventory)
     ids = [customer_id for (customer_id, email) in rows(prod_db, "SELECT id, email FROM customers")
            if email in source_emails]
     assert len(ids) == len(source_emails) > 100
-    staging = make_conninfo(admin, dbname="staging_%s" % database)
+    staging = conninfo_of(stack, inventory, "staging")
     query = "SELECT email FROM customers WHERE id = ANY(%s)"
     masked_in_postgresql = {email for (email,) in rows(staging, query, (ids,))}
     dynamodb = client(stack, inventory, "staging", "dynamodb")
@@ -354,9 +385,8 @@ def test_the_source_snapshot_is_restored_as_a_scratch_instance_then_removed(refr
     assert len(groups) == 1 and groups[0]["IpPermissions"] == [] and groups[0]["IpPermissionsEgress"] == []
 
 
-def test_check_mode_reads_and_reports_but_changes_nothing(refreshed, stack, inventory, prod_instance, admin,
-                                                          database, tmp_path):
-    staging = make_conninfo(admin, dbname="staging_%s" % database)
+def test_check_mode_reads_and_reports_but_changes_nothing(refreshed, stack, inventory, prod_instance, tmp_path):
+    staging = conninfo_of(stack, inventory, "staging")
     before = checksum(staging)
     live = dict((name, live_table(stack, inventory, "staging", name)) for name in DYNAMODB_TABLES)
     snapshots = prod_instance.describe_db_snapshots()["DBSnapshots"]
@@ -396,8 +426,8 @@ def test_audit_record_in_the_target_account(refreshed, stack, inventory):
 
 
 def test_unclassified_column_stops_the_refresh_and_staging_keeps_its_data(
-        refreshed, inventory, prod_db, admin, database, tmp_path):
-    staging = make_conninfo(admin, dbname="staging_%s" % database)
+        refreshed, stack, inventory, prod_db, tmp_path):
+    staging = conninfo_of(stack, inventory, "staging")
     before = checksum(staging)
     with psycopg.connect(prod_db, autocommit=True) as connection:
         connection.execute("ALTER TABLE customers ADD COLUMN passport_no text DEFAULT 'X1234567'")
@@ -416,19 +446,19 @@ def test_unclassified_column_stops_the_refresh_and_staging_keeps_its_data(
 
 
 def test_killed_refresh_leaves_staging_untouched_and_a_rerun_completes(
-        refreshed, stack, inventory, admin, database, tmp_path):
-    staging = make_conninfo(admin, dbname="staging_%s" % database)
+        refreshed, stack, inventory, database, tmp_path):
+    staging = conninfo_of(stack, inventory, "staging")
     before = checksum(staging)
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(REPO / "playbooks" / "refresh_masked.yml"),
            "-e", json.dumps({"refresh_targets": "staging", "refresh_masked_report_dir": str(tmp_path)})]
     proc = subprocess.Popen(cmd, cwd=REPO, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not databases_like(admin, "staging_%s__refresh_" % database):
+    while time.monotonic() < deadline and not databases_like(staging, "%s__refresh_" % database):
         time.sleep(0.02)
     crash(proc.pid)  # ansible-playbook, its workers and the module, inside the copy
     proc.wait()
-    leftovers = databases_like(admin, "staging_%s__refresh_" % database)
+    leftovers = databases_like(staging, "%s__refresh_" % database)
     assert leftovers, "killed while the scratch database existed"
     assert checksum(staging) == before
 
@@ -437,7 +467,7 @@ def test_killed_refresh_leaves_staging_untouched_and_a_rerun_completes(
     assert run.rc == 0, run.stdout[-4000:]
     report = json.loads(sorted(tmp_path.glob("refresh-staging-*.json"))[-1].read_text())
     assert "dropped the leftover %s" % leftovers[0] in report["recovered"]
-    assert databases_like(admin, "staging_%s__" % database) == []
+    assert databases_like(staging, "%s__" % database) == []
     assert rows(staging, "SELECT count(*) FROM customers")[0][0] == 1500
     dynamodb = client(stack, inventory, "staging", "dynamodb")
     for name in DYNAMODB_TABLES:
