@@ -26,16 +26,26 @@ def parse_utc(value):
     return datetime.strptime(text, _FORMAT).replace(tzinfo=timezone.utc)
 
 
+def resource_tags(resource):
+    """A resource's tags as a dict: ``tags`` (a dict), else ``tag_list`` / ``TagList`` (key-value pairs), as the info
+    modules differ (amazon.aws.rds_snapshot_info fills only tag_list)."""
+    tags = dict(resource.get("tags") or {})
+    for pair in resource.get("tag_list") or resource.get("TagList") or []:
+        tags.setdefault(pair.get("key", pair.get("Key")), pair.get("value", pair.get("Value")))
+    return tags
+
+
 def expired(resources, now, required_tags=None, name_key="name"):
     """The names of the resources whose expiry tag is at or before ``now`` and which carry every required tag.
 
-    ``resources``: dicts with the name under ``name_key`` and ``tags`` as a dict (the shape of the amazon.aws info
-    modules). A resource without the tag, or with a tag that is not a time, never expires: it is not ours to remove.
+    ``resources``: dicts with the name under ``name_key`` and their tags (``resource_tags``), as the amazon.aws info
+    modules return them. A resource without the tag, or with a tag that is not a time, never expires: it is not ours
+    to remove.
     """
     moment = parse_utc(now)
     found = []
     for resource in resources or []:
-        tags = resource.get("tags") or {}
+        tags = resource_tags(resource)
         if any(tags.get(key) != value for key, value in (required_tags or {}).items()):
             continue
         try:

@@ -475,6 +475,52 @@ def test_killed_refresh_leaves_staging_untouched_and_a_rerun_completes(
         assert live.endswith(".r" + report["run_id"]) and family(dynamodb, "staging-" + name) == [live]
 
 
+def source_side_leftovers(rds, scratch):
+    """The run's scratch instance and snapshots in prod's account, with their tags."""
+    found = [(db["DBInstanceIdentifier"], db["DBInstanceArn"]) for db in rds.describe_db_instances()["DBInstances"]]
+    found += [(snap["DBSnapshotIdentifier"], snap["DBSnapshotArn"]) for snap in rds.describe_db_snapshots()["DBSnapshots"]]
+    return dict((name, dict((tag["Key"], tag["Value"]) for tag in rds.list_tags_for_resource(ResourceName=arn)["TagList"]))
+                for name, arn in found if name.startswith(scratch))
+
+
+@pytest.mark.parametrize("moment", ["snapshot-taken", "scratch-instance-up"])
+def test_killed_on_the_source_side_leaves_expiring_copies_that_the_reaper_removes(
+        refreshed, stack, inventory, prod_instance, tmp_path, moment):
+    staging = conninfo_of(stack, inventory, "staging")
+    before = checksum(staging)
+    run_id = "k" + secrets.token_hex(4)
+    scratch = "envops-refresh-staging-" + run_id
+    cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(REPO / "playbooks" / "refresh_masked.yml"),
+           "-e", json.dumps({"refresh_targets": "staging", "refresh_masked_report_dir": str(tmp_path),
+                             "refresh_masked_run_id": run_id})]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    wanted = scratch if moment == "snapshot-taken" else "%s (instance)" % scratch
+
+    def reached():
+        if moment == "snapshot-taken":
+            return scratch in [snap["DBSnapshotIdentifier"] for snap in prod_instance.describe_db_snapshots()["DBSnapshots"]]
+        return scratch in [db["DBInstanceIdentifier"] for db in prod_instance.describe_db_instances()["DBInstances"]]
+
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None and not reached():
+        time.sleep(0.05)
+    crash(proc.pid)
+    proc.wait()
+    assert reached(), "killed once %s existed" % wanted
+    assert checksum(staging) == before, "the target keeps its data"
+    leftovers = source_side_leftovers(prod_instance, scratch)
+    assert leftovers and all(tags.get("purpose") == "masked-refresh" and tags.get("envops:expires-at", "") > "2026"
+                             for tags in leftovers.values()), leftovers
+
+    # no refresh runs again: the scheduled reaper removes them once their time is up, and only them
+    run = run_playbook("expire_previews.yml", inventory, extra_vars={"expire_previews_now": "2100-01-01T00:00:00Z"})
+
+    assert run.rc == 0, run.stdout[-4000:]
+    assert source_side_leftovers(prod_instance, scratch) == {}
+    assert "prod-postgres" in [db["DBInstanceIdentifier"] for db in prod_instance.describe_db_instances()["DBInstances"]]
+
+
 # ------------------------------------------------------------------------------------------------------------
 # recovery of a run killed between the two renames of the swap
 

@@ -35,3 +35,10 @@ def test_now_must_be_a_utc_time():
     with pytest.raises(ValueError):
         expired([], "2026-12-07 10:00")
     assert parse_utc("2026-12-07T10:00Z").isoformat() == "2026-12-07T10:00:00+00:00"
+
+
+def test_tags_are_read_from_tag_list_when_the_info_module_leaves_tags_empty():
+    snapshot = {"db_snapshot_identifier": "s1", "tags": {},
+                "tag_list": [{"key": "purpose", "value": "masked-refresh"},
+                             {"key": "envops:expires-at", "value": "2026-12-07T09:00:00Z"}]}
+    assert expired([snapshot], "2026-12-07T10:00:00Z", SCRATCH, "db_snapshot_identifier") == ["s1"]
