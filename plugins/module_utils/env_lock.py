@@ -345,7 +345,7 @@ def ensure_table(client, request: LockRequest, check_mode: bool) -> bool:
 
 
 def _outcome(changed, action, lock, msg, took_over=None, waited=0.0, diff=None):
-    return {"changed": changed, "action": action, "lock": public(lock), "took_over": public(took_over),
+    return {"changed": changed, "lock_action": action, "lock": public(lock), "took_over": public(took_over),
             "waited_seconds": round(waited, 1), "msg": msg, "diff": diff}
 
 

@@ -145,7 +145,7 @@ waited_seconds:
   returned: always
   type: float
   sample: 12.4
-action:
+lock_action:
   description: What the call did (in check mode, would do) - V(acquire), V(renew), V(take_over), V(wait) (check mode
     only), V(release) or V(none).
   returned: always

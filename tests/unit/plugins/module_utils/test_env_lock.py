@@ -151,7 +151,7 @@ def test_acquire_a_free_environment_with_the_conditional_put(stubbed):
         {":now": {"N": str(NOW)}, ":owner": {"S": "awx-4711"}})
     outcome = env_lock.acquire(client, request(), clock=Clock())
     assert outcome == {
-        "changed": True, "action": "acquire", "took_over": None, "waited_seconds": 0.0,
+        "changed": True, "lock_action": "acquire", "took_over": None, "waited_seconds": 0.0,
         "msg": "acquired the lock of environment prod",
         "lock": {"environment": "prod", "owner": "awx-4711", "procedure": "dr_drill",
                  "started_at": "2026-12-04T12:00:00+00:00", "expires_at": NOW + 1800,
@@ -175,7 +175,7 @@ def test_a_missing_table_is_created_encrypted_on_demand_and_waited_for(stubbed, 
     lock_read(stubber)
     put(stubber, item("awx-4711", "dr_drill", "2026-12-04T12:00:00+00:00", NOW + 1800), ANY, ANY)
     outcome = env_lock.acquire(client, request(tags={"team": "platform"}), clock=Clock())
-    assert outcome["action"] == "acquire" and outcome["changed"]
+    assert outcome["lock_action"] == "acquire" and outcome["changed"]
 
 
 def test_a_table_another_run_creates_at_the_same_time_is_waited_for(stubbed, no_retry_sleep):
@@ -185,7 +185,7 @@ def test_a_table_another_run_creates_at_the_same_time_is_waited_for(stubbed, no_
     table_active(stubber)
     lock_read(stubber)
     put(stubber, ANY, ANY, ANY)
-    assert env_lock.acquire(client, request(), clock=Clock())["action"] == "acquire"
+    assert env_lock.acquire(client, request(), clock=Clock())["lock_action"] == "acquire"
 
 
 def test_an_expired_lease_is_taken_over_and_the_item_says_whose(stubbed):
@@ -199,7 +199,7 @@ def test_an_expired_lease_is_taken_over_and_the_item_says_whose(stubbed):
         {":now": {"N": str(NOW)}, ":owner": {"S": "awx-4711"},
          ":read_owner": {"S": "awx-1"}, ":read_expires_at": {"N": str(NOW - 600)}})
     outcome = env_lock.acquire(client, request(), clock=Clock())
-    assert outcome["changed"] and outcome["action"] == "take_over"
+    assert outcome["changed"] and outcome["lock_action"] == "take_over"
     assert outcome["msg"] == ("took over the lock of awx-1 (refresh_masked), whose lease expired at "
                               "2026-12-04T11:50:00+00:00")
     assert outcome["took_over"]["owner"] == "awx-1" and outcome["took_over"]["lease_ends_at"] == \
@@ -218,7 +218,7 @@ def test_a_renewal_extends_the_lease_keeps_the_start_and_is_no_change(stubbed):
         {":now": {"N": str(NOW)}, ":owner": {"S": "awx-4711"},
          ":read_owner": {"S": "awx-4711"}, ":read_expires_at": {"N": str(NOW + 60)}})
     outcome = env_lock.acquire(client, request(lease_seconds=3600), clock=Clock())
-    assert (outcome["changed"], outcome["action"], outcome["diff"]) == (False, "renew", None)
+    assert (outcome["changed"], outcome["lock_action"], outcome["diff"]) == (False, "renew", None)
     assert outcome["lock"]["started_at"] == "2026-12-04T11:00:00+00:00"
     assert outcome["msg"] == "renewed the lock of environment prod until 2026-12-04T13:00:00+00:00"
 
@@ -257,7 +257,7 @@ def test_a_lock_released_during_the_wait_is_acquired(stubbed):
     put(stubber, item("awx-4711", "dr_drill", "2026-12-04T12:00:05+00:00", NOW + 5 + 1800), ANY, ANY)
     clock = Clock()
     outcome = env_lock.acquire(client, request(wait_timeout=60), clock=clock, sleep=clock.sleep)
-    assert (outcome["action"], outcome["waited_seconds"], clock.slept) == ("acquire", 5.0, [5])
+    assert (outcome["lock_action"], outcome["waited_seconds"], clock.slept) == ("acquire", 5.0, [5])
 
 
 def test_a_put_refused_because_another_run_was_quicker_reads_again_and_names_it(stubbed):
@@ -278,7 +278,7 @@ def test_throttling_is_retried_and_a_failed_call_is_reported(stubbed, no_retry_s
     lock_read(stubber)
     put(stubber, ANY, ANY, ANY, error="InternalServerError")
     put(stubber, ANY, ANY, ANY)
-    assert env_lock.acquire(client, request(), clock=Clock())["action"] == "acquire"
+    assert env_lock.acquire(client, request(), clock=Clock())["lock_action"] == "acquire"
     stubber.add_client_error("describe_table", "AccessDeniedException")
     with pytest.raises(AnsibleAWSError, match="Failed to describe the lock table"):
         env_lock.acquire(client, request(), clock=Clock())
@@ -288,16 +288,16 @@ def test_check_mode_only_reads(stubbed):
     client, stubber = stubbed
     stubber.add_client_error("describe_table", "ResourceNotFoundException", expected_params={"TableName": TABLE})
     outcome = env_lock.acquire(client, request(), check_mode=True, clock=Clock())
-    assert (outcome["changed"], outcome["action"], outcome["msg"]) == (
+    assert (outcome["changed"], outcome["lock_action"], outcome["msg"]) == (
         True, "acquire", "would create lock table envops-locks, then acquire the lock of environment prod")
     table_active(stubber)
     lock_read(stubber, item("awx-1", "backup", "2026-12-04T11:30:00+00:00", NOW - 1))
     outcome = env_lock.acquire(client, request(), check_mode=True, clock=Clock())
-    assert outcome["action"] == "take_over" and outcome["msg"].startswith("would take over the lock of awx-1 (backup)")
+    assert outcome["lock_action"] == "take_over" and outcome["msg"].startswith("would take over the lock of awx-1 (backup)")
     table_active(stubber)
     lock_read(stubber, item("awx-1", "backup", "2026-12-04T11:30:00+00:00", NOW + 30))
     outcome = env_lock.acquire(client, request(wait_timeout=600), check_mode=True, clock=Clock())
-    assert outcome["action"] == "wait" and outcome["lock"]["owner"] == "awx-1"
+    assert outcome["lock_action"] == "wait" and outcome["lock"]["owner"] == "awx-1"
     assert outcome["msg"].startswith("would wait up to 600 s for the lock: environment prod is locked by awx-1")
 
 
@@ -318,7 +318,7 @@ def test_release_deletes_only_with_the_owner_condition(stubbed):
     lock_read(stubber, item("awx-4711", "dr_drill", "2026-12-04T11:00:00+00:00", NOW + 60))
     delete(stubber)
     outcome = env_lock.release(client, request(procedure=None))
-    assert (outcome["changed"], outcome["action"], outcome["lock"], outcome["msg"]) == (
+    assert (outcome["changed"], outcome["lock_action"], outcome["lock"], outcome["msg"]) == (
         True, "release", None, "released the lock of environment prod")
     assert outcome["diff"]["before"]["owner"] == "awx-4711" and outcome["diff"]["after"] == {}
 
@@ -346,7 +346,7 @@ def test_release_of_no_lock_or_no_table_is_no_change_and_check_mode_only_reads(s
     lock_read(stubber)
     assert env_lock.release(client, request())["changed"] is False
     stubber.add_client_error("get_item", "ResourceNotFoundException")
-    assert env_lock.release(client, request())["action"] == "none"
+    assert env_lock.release(client, request())["lock_action"] == "none"
     lock_read(stubber, item("awx-4711", "dr_drill", "2026-12-04T11:00:00+00:00", NOW + 60))
     outcome = env_lock.release(client, request(), check_mode=True)
     assert (outcome["changed"], outcome["msg"]) == (True, "would release the lock of environment prod")
