@@ -109,15 +109,15 @@ def _tag_problems(tags: Dict[str, Any]) -> List[str]:
 def validate(request: LockRequest, acquiring: bool) -> List[str]:
     """What is wrong with a request, each problem naming its field and rule (empty: nothing)."""
     problems = []
-    if not TABLE_NAME.match(request.table or ""):
+    if not TABLE_NAME.fullmatch(request.table or ""):
         problems.append("table %r must be 3 to 255 letters, digits, '_', '-' or '.'." % (request.table,))
-    if not ENVIRONMENT.match(request.environment or ""):
+    if not ENVIRONMENT.fullmatch(request.environment or ""):
         problems.append("environment %r must match %s (an environment name)." % (request.environment, NAME_PATTERN))
-    if not IDENTIFIER.match(request.owner or ""):
+    if not IDENTIFIER.fullmatch(request.owner or ""):
         problems.append("owner %r must match %s (the id of the run)." % (request.owner, IDENTIFIER.pattern))
     if not acquiring:
         return problems
-    if not IDENTIFIER.match(request.procedure or ""):
+    if not IDENTIFIER.fullmatch(request.procedure or ""):
         problems.append("procedure %r must match %s (required to take the lock)."
                         % (request.procedure, IDENTIFIER.pattern))
     if not MIN_LEASE_SECONDS <= request.lease_seconds <= MAX_LEASE_SECONDS:

@@ -89,10 +89,13 @@ def put(stubber, attributes, condition, values, error=None):
     ({"environment": "Prod"}, "environment 'Prod' must match ^[a-z][a-z0-9-]{0,30}$"),
     ({"environment": "prod;drop"}, "environment 'prod;drop' must match"),
     ({"environment": "a" * 32}, "must match"),
+    ({"environment": "prod\n"}, "environment 'prod\\n' must match"),  # '$' alone would let a trailing newline in
     ({"owner": ""}, "owner '' must match"),
     ({"owner": "-awx"}, "owner '-awx' must match"),
     ({"owner": "awx 4711"}, "owner 'awx 4711' must match"),
     ({"owner": "a" * 129}, "owner"),
+    ({"owner": "awx-1\n"}, "owner 'awx-1\\n' must match"),
+    ({"table": "envops-locks\n"}, "table 'envops-locks\\n' must be"),
     ({"procedure": None}, "procedure None must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$ (required to take the lock)"),
     ({"procedure": "dr drill"}, "procedure 'dr drill' must match"),
     ({"lease_seconds": 29}, "lease_seconds 29 must be 30 to 86400."),
