@@ -355,8 +355,8 @@ def _acquire_message(action: str, request: LockRequest, current: Optional[Dict[s
         return takeover_message(current, check_mode)
     if action == ACQUIRE:
         return "%s the lock of environment %s" % ("would acquire" if check_mode else "acquired", request.environment)
-    msg = "%s the lock of environment %s until %s" % ("would renew" if check_mode else "renewed", request.environment,
-                                                     iso(lock["expires_at"]))
+    verb = "would renew" if check_mode else "renewed"
+    msg = "%s the lock of environment %s until %s" % (verb, request.environment, iso(lock["expires_at"]))
     if current["expires_at"] < now:
         msg += " (its lease had expired at %s: a longer lease_seconds fits this procedure)" % iso(current["expires_at"])
     return msg

@@ -698,7 +698,8 @@ def test_dynamodb_tables_created_at_once_under_one_name_are_created_once(aws):
     for attempt in range(5):
         outcomes = []
         start = threading.Barrier(2)
-        threads = [threading.Thread(target=create, args=("at-once-%d" % attempt, outcomes)) for _ in range(2)]
+        threads = [threading.Thread(target=create, args=("at-once-%d" % attempt, outcomes))
+                   for _run in ("first", "second")]
         for thread in threads:
             thread.start()
         for thread in threads:
