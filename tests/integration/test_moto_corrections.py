@@ -2,6 +2,7 @@
 
 import json
 import sys
+import threading
 from pathlib import Path
 
 import boto3
@@ -682,6 +683,30 @@ def test_dynamodb_sse_of_updates_and_restores_is_applied(aws):
     assert "SSEDescription" not in ddb.describe_table(TableName="t-other")["Table"]
 
 
+def test_dynamodb_tables_created_at_once_under_one_name_are_created_once(aws):
+    def create(name, outcomes):
+        client = aws("dynamodb", "me-south-1")  # a client per thread, as two runs have
+        start.wait()
+        try:
+            client.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", SSESpecification={"Enabled": True},
+                                KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                                AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}])
+            outcomes.append("created")
+        except ClientError as error:
+            outcomes.append(error.response["Error"]["Code"])
+
+    for attempt in range(5):
+        outcomes = []
+        start = threading.Barrier(2)
+        threads = [threading.Thread(target=create, args=("at-once-%d" % attempt, outcomes))
+                   for _run in ("first", "second")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["ResourceInUseException", "created"]
+
+
 def test_a_missing_backup_vault_is_access_denied_as_on_aws(aws):
     backup = aws("backup", "me-south-1")
     with pytest.raises(ClientError) as error:
@@ -751,6 +776,7 @@ def test_every_correction_is_tested_here():
         "elasticache_delete_cache_subnet_group",
         "kms_key_state_calls_accept_a_key_arn",
         "dynamodb_sse_and_billing_of_updates_and_restores",
+        "dynamodb_create_table_is_atomic",
         "backup_vault_not_found_is_access_denied",
         "backup_selections",
         "policy_statements_whose_conditions_do_not_hold_do_not_apply",

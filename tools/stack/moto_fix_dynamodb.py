@@ -57,3 +57,28 @@ def dynamodb_sse_and_billing_of_updates_and_restores() -> None:
 
     responses.DynamoHandler.update_table = update_table
     responses.DynamoHandler.restore_table_to_point_in_time = restore_table_to_point_in_time
+
+
+@corrects("5.2.5")
+def dynamodb_create_table_is_atomic() -> None:
+    """Of two CreateTable calls for one name at the same moment, one creates the table and the other fails.
+
+    AWS: CreateTable of a name that exists, or is being created, fails with ResourceInUseException.
+    moto 5.2.5: the check for an existing name and the creation are not atomic (the server answers in threads, and
+    creating an encrypted table takes a while): both calls succeed, and the second replaces the table the first
+    created, with the items written to it meanwhile.
+    Breaks: envops.aws.env_lock, whose first two runs in an account may create the lock table at once: the second
+    creation dropped the lock the first run had taken, and both runs held the environment.
+    """
+    from threading import Lock
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    original_create = DynamoDBBackend.create_table
+    creating = Lock()
+
+    def create_table(self, *args, **kwargs):
+        with creating:
+            return original_create(self, *args, **kwargs)
+
+    DynamoDBBackend.create_table = create_table
