@@ -57,14 +57,21 @@ stack-status:
 unit: venv
 	$(BIN)/pytest -q tests/unit tests/tools
 
-# The collection tarball builds and installs offline (its dependencies come from the ansible package).
+# The collection tarball: built, its file list checked (all of the collection, nothing of development), installed
+# offline (its dependencies come from the ansible package), then used as a user would: from an empty directory,
+# without this checkout's ansible.cfg or collection link, every playbook syntax-checks as envops.aws.<playbook>.
+BUILD := $(SCRATCH)/build
+INSTALLED := $(BUILD)/collections
+PLAYBOOKS := $(sort $(basename $(notdir $(wildcard playbooks/*.yml))))
+AS_A_USER := cd $(BUILD)/user && env -u ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH=$(INSTALLED)
 build: venv
-	rm -rf $(SCRATCH)/build && mkdir -p $(SCRATCH)/build
-	$(BIN)/ansible-galaxy collection build --output-path $(SCRATCH)/build
+	rm -rf $(BUILD) && mkdir -p $(BUILD)/user
+	$(BIN)/ansible-galaxy collection build --output-path $(BUILD)
+	$(PY) -m tools.check_tarball $(BUILD)/envops-aws-*.tar.gz
 	ANSIBLE_COLLECTIONS_PATH=$(VENV)/lib/python3.11/site-packages $(BIN)/ansible-galaxy collection install \
-	  --offline -p $(SCRATCH)/build/collections $(SCRATCH)/build/envops-aws-*.tar.gz
-	ANSIBLE_COLLECTIONS_PATH=$(SCRATCH)/build/collections:$(VENV)/lib/python3.11/site-packages \
-	  $(BIN)/ansible-doc -t module envops.aws.vpc_flow_log > /dev/null
+	  --offline -p $(INSTALLED) $(BUILD)/envops-aws-*.tar.gz
+	$(AS_A_USER) $(BIN)/ansible-doc -t module envops.aws.vpc_flow_log > /dev/null
+	$(AS_A_USER) $(BIN)/ansible-playbook -i localhost, --syntax-check $(addprefix envops.aws.,$(PLAYBOOKS))
 
 integration: venv stack-up
 	$(BIN)/pytest -q -n 2 --dist loadfile tests/integration
