@@ -29,6 +29,7 @@ demo: venv stack-up
 	$(PY) -m tools.masking_dataset prod_app 20000 > /dev/null
 	$(PY) -m tools.estate_tables prod 300 20000 > /dev/null
 	$(BIN)/ansible-playbook -i inventories/local playbooks/refresh_masked.yml -e refresh_targets=staging,test
+	@echo "Reports of the refreshes: $(ROOT)/reports (envops_report_dir: by default reports/ where ansible-playbook runs)"
 
 ## test: set up, then every test suite (CI runs exactly this)
 test: venv stack-up
