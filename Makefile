@@ -8,18 +8,26 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 COLLECTION_LINK := $(SCRATCH)/collections/ansible_collections/envops/aws
 
-# Tools write their caches under .scratch, never into ~/.ansible or ~/.cache.
-export HOME := $(SCRATCH)/home
+# The user's own, for `make shell`.
+USER_HOME := $(HOME)
+USER_PATH := $(PATH)
+
+# Tools write their caches under .scratch, never into ~/.ansible or ~/.cache. A shell gets the same from
+# .scratch/activate (`make shell`), except HOME: the user's stays, with the AWS credentials in ~/.aws.
 export ANSIBLE_HOME := $(SCRATCH)/ansible-home
+export ANSIBLE_REMOTE_TEMP := $(ANSIBLE_HOME)/tmp
 export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
 export XDG_CACHE_HOME := $(SCRATCH)/cache
 export PIP_CACHE_DIR := $(SCRATCH)/cache/pip
-export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
+SHELL_ENV := ANSIBLE_HOME ANSIBLE_REMOTE_TEMP ANSIBLE_CONFIG XDG_CACHE_HOME PIP_CACHE_DIR PYTHONDONTWRITEBYTECODE
+export HOME := $(SCRATCH)/home
+export PATH := $(BIN):$(PATH)
+ACTIVATE := $(SCRATCH)/activate
 
 STACK := $(PY) -m tools.stack
 
-.PHONY: demo test venv collection build stack-up stack-down stack-status \
+.PHONY: demo test shell venv collection build stack-up stack-down stack-status \
         unit integration molecule sanity lint bench-network bench-masking bench-masking-dynamodb bench-drill clean
 
 ## demo: set up, start the local stack, provision the local estate, then refresh staging and test with masked
@@ -35,7 +43,25 @@ demo: venv stack-up
 test: venv stack-up
 	$(MAKE) --no-print-directory unit lint build integration molecule sanity
 
-venv: $(VENV)/.installed collection
+## shell: a shell in this checkout with the virtualenv on PATH and the Makefile's Ansible settings and caches
+## (.scratch/activate): the README's commands run there as written; `exit` leaves it
+shell: venv
+	@echo "envops shell in $(ROOT): ansible-playbook, python and the tools of .scratch/venv; exit to leave"
+	@env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS HOME='$(USER_HOME)' PATH='$(USER_PATH)' \
+	  $(SHELL) --rcfile <(printf '%s\n' 'test -f ~/.bashrc && . ~/.bashrc' '. $(ACTIVATE)') -i
+
+venv: $(VENV)/.installed collection $(ACTIVATE)
+
+# `source .scratch/activate` gives a shell the environment of the Makefile's tools (see above).
+$(ACTIVATE): Makefile
+	@mkdir -p $(ANSIBLE_HOME) $(XDG_CACHE_HOME)
+	@printf '%s\n' \
+	  "# Written by make from the Makefile. Source it (bash, zsh) to run this checkout's commands by hand:" \
+	  "# the virtualenv first on PATH, this checkout's ansible.cfg, Ansible's files and the caches under .scratch." \
+	  "# HOME stays yours. Open a new shell to leave it." \
+	  $(foreach name,$(SHELL_ENV),"export $(name)='$($(name))'") \
+	  "export PATH='$(BIN)':\"\$$PATH\"" \
+	  "PS1=\"(envops) \$${PS1-}\"" > $@
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	@mkdir -p $(SCRATCH) $(HOME) $(ANSIBLE_HOME) $(XDG_CACHE_HOME)
