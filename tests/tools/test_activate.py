@@ -24,7 +24,7 @@ def home(tmp_path):
 def in_plain_shell(home, script):
     """Run `script` in bash after sourcing the activate file, in the checkout, from a bare environment."""
     assert ACTIVATE.is_file(), "run `make venv`: it writes %s" % ACTIVATE
-    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    env = {"HOME": str(home), "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
     return subprocess.run(["bash", "-c", 'source "%s" && %s' % (ACTIVATE, script)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
 
