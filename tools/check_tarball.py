@@ -80,8 +80,8 @@ def main(argv=None):
     if found:
         print("%s: %d problem(s)" % (args.tarball.name, len(found)))
         return 1
-    print("%s: %d files, no development file, nothing of %s missing" % (args.tarball.name, len(names),
-                                                                          ", ".join(SHIPPED)))
+    shipped = ", ".join(SHIPPED)
+    print("%s: %d files, no development file, nothing of %s missing" % (args.tarball.name, len(names), shipped))
     return 0
 
 

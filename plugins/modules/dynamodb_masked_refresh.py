@@ -106,12 +106,11 @@ options:
     default: 600
 attributes:
   check_mode:
-    description:
-      - Reads the plan (the live table the parameter names, the new table, the leftovers a run would remove) and
-        changes nothing.
-      - Neither the source nor the KMS key is read, so an unclassified attribute path, a missing key or a failed
-        verification, each of which stops a real run before any switch, shows only in a real run.
+    description: Reads the plan (the live table the parameter names, the new table, the leftovers a run would
+      remove) and changes nothing.
     support: partial
+    details: Neither the source nor the KMS key is read, so an unclassified attribute path, a missing key or a
+      failed verification, each of which stops a real run before any switch, shows only in a real run.
   diff_mode:
     description: Tables are replaced whole and the parameter switched; there is no diff.
     support: none
