@@ -8,18 +8,26 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 COLLECTION_LINK := $(SCRATCH)/collections/ansible_collections/envops/aws
 
-# Tools write their caches under .scratch, never into ~/.ansible or ~/.cache.
-export HOME := $(SCRATCH)/home
+# The user's own, for `make shell`.
+USER_HOME := $(HOME)
+USER_PATH := $(PATH)
+
+# Tools write their caches under .scratch, never into ~/.ansible or ~/.cache. A shell gets the same from
+# .scratch/activate (`make shell`), except HOME: the user's stays, with the AWS credentials in ~/.aws.
 export ANSIBLE_HOME := $(SCRATCH)/ansible-home
+export ANSIBLE_REMOTE_TEMP := $(ANSIBLE_HOME)/tmp
 export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
 export XDG_CACHE_HOME := $(SCRATCH)/cache
 export PIP_CACHE_DIR := $(SCRATCH)/cache/pip
-export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
+SHELL_ENV := ANSIBLE_HOME ANSIBLE_REMOTE_TEMP ANSIBLE_CONFIG XDG_CACHE_HOME PIP_CACHE_DIR PYTHONDONTWRITEBYTECODE
+export HOME := $(SCRATCH)/home
+export PATH := $(BIN):$(PATH)
+ACTIVATE := $(SCRATCH)/activate
 
 STACK := $(PY) -m tools.stack
 
-.PHONY: demo test venv collection build stack-up stack-down stack-status \
+.PHONY: demo test shell venv collection build stack-up stack-down stack-status \
         unit integration molecule sanity lint bench-network bench-masking bench-masking-dynamodb bench-drill clean
 
 ## demo: set up, start the local stack, provision the local estate, then refresh staging and test with masked
@@ -29,12 +37,31 @@ demo: venv stack-up
 	$(PY) -m tools.masking_dataset prod 20000 > /dev/null
 	$(PY) -m tools.estate_tables prod 300 20000 > /dev/null
 	$(BIN)/ansible-playbook -i inventories/local playbooks/refresh_masked.yml -e refresh_targets=staging,test
+	@echo "Reports of the refreshes: $(ROOT)/reports (envops_report_dir: by default reports/ where ansible-playbook runs)"
 
 ## test: set up, then every test suite (CI runs exactly this)
 test: venv stack-up
 	$(MAKE) --no-print-directory unit lint build integration molecule sanity
 
-venv: $(VENV)/.installed collection
+## shell: a shell in this checkout with the virtualenv on PATH and the Makefile's Ansible settings and caches
+## (.scratch/activate): the README's commands run there as written; `exit` leaves it
+shell: venv
+	@echo "envops shell in $(ROOT): ansible-playbook, python and the tools of .scratch/venv; exit to leave"
+	@env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS HOME='$(USER_HOME)' PATH='$(USER_PATH)' \
+	  $(SHELL) --rcfile <(printf '%s\n' 'test -f ~/.bashrc && . ~/.bashrc' '. $(ACTIVATE)') -i
+
+venv: $(VENV)/.installed collection $(ACTIVATE)
+
+# `source .scratch/activate` gives a shell the environment of the Makefile's tools (see above).
+$(ACTIVATE): Makefile
+	@mkdir -p $(ANSIBLE_HOME) $(XDG_CACHE_HOME)
+	@printf '%s\n' \
+	  "# Written by make from the Makefile. Source it (bash, zsh) to run this checkout's commands by hand:" \
+	  "# the virtualenv first on PATH, this checkout's ansible.cfg, Ansible's files and the caches under .scratch." \
+	  "# HOME stays yours. Open a new shell to leave it." \
+	  $(foreach name,$(SHELL_ENV),"export $(name)='$($(name))'") \
+	  "export PATH='$(BIN)':\"\$$PATH\"" \
+	  "PS1=\"(envops) \$${PS1-}\"" > $@
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	@mkdir -p $(SCRATCH) $(HOME) $(ANSIBLE_HOME) $(XDG_CACHE_HOME)
@@ -57,14 +84,21 @@ stack-status:
 unit: venv
 	$(BIN)/pytest -q tests/unit tests/tools
 
-# The collection tarball builds and installs offline (its dependencies come from the ansible package).
+# The collection tarball: built, its file list checked (all of the collection, nothing of development), installed
+# offline (its dependencies come from the ansible package), then used as a user would: from an empty directory,
+# without this checkout's ansible.cfg or collection link, every playbook syntax-checks as envops.aws.<playbook>.
+BUILD := $(SCRATCH)/build
+INSTALLED := $(BUILD)/collections
+PLAYBOOKS := $(sort $(basename $(notdir $(wildcard playbooks/*.yml))))
+AS_A_USER := cd $(BUILD)/user && env -u ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH=$(INSTALLED)
 build: venv
-	rm -rf $(SCRATCH)/build && mkdir -p $(SCRATCH)/build
-	$(BIN)/ansible-galaxy collection build --output-path $(SCRATCH)/build
+	rm -rf $(BUILD) && mkdir -p $(BUILD)/user
+	$(BIN)/ansible-galaxy collection build --output-path $(BUILD)
+	$(PY) -m tools.check_tarball $(BUILD)/envops-aws-*.tar.gz
 	ANSIBLE_COLLECTIONS_PATH=$(VENV)/lib/python3.11/site-packages $(BIN)/ansible-galaxy collection install \
-	  --offline -p $(SCRATCH)/build/collections $(SCRATCH)/build/envops-aws-*.tar.gz
-	ANSIBLE_COLLECTIONS_PATH=$(SCRATCH)/build/collections:$(VENV)/lib/python3.11/site-packages \
-	  $(BIN)/ansible-doc -t module envops.aws.vpc_flow_log > /dev/null
+	  --offline -p $(INSTALLED) $(BUILD)/envops-aws-*.tar.gz
+	$(AS_A_USER) $(BIN)/ansible-doc -t module envops.aws.vpc_flow_log > /dev/null
+	$(AS_A_USER) $(BIN)/ansible-playbook -i localhost, --syntax-check $(addprefix envops.aws.,$(PLAYBOOKS))
 
 integration: venv stack-up
 	$(BIN)/pytest -q -n 2 --dist loadfile tests/integration

@@ -74,7 +74,7 @@ def main(argv=None):
             reports = Path(scratch) / "reports"
             timings = {"drill_markers.yml": play("drill_markers.yml", inventory, overrides),
                        "backup.yml": play("backup.yml", inventory, overrides)}
-            drill_vars = dict(overrides, dr_drill_report_dir=str(reports))
+            drill_vars = dict(overrides, envops_report_dir=str(reports))
             timings["dr_drill.yml"] = play("dr_drill.yml", inventory, drill_vars)
             report = json.loads(next(reports.glob("dr-drill-prod-*.json")).read_text())
     finally:

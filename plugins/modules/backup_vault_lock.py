@@ -38,10 +38,20 @@ options:
     type: str
     default: present
     choices: [present, absent]
+attributes:
+  check_mode:
+    description: Reads the vault and its lock, refuses what a real run would refuse (an immutable lock changed or
+      removed) and reports the change, without calling PutBackupVaultLockConfiguration or
+      DeleteBackupVaultLockConfiguration.
+    support: full
+  diff_mode:
+    description: Returns the lock before and after the change (locked, minimum and maximum retention, mode).
+    support: full
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - envops.aws.attributes.platform
 """
 
 EXAMPLES = r"""

@@ -31,10 +31,19 @@ options:
   before:
     description: With V(read), only markers written before this time (ISO 8601 with a time zone).
     type: str
+attributes:
+  check_mode:
+    description: V(written) checks that the marker table exists and returns the marker it would write, writes
+      nothing; V(read) reads as in a real run.
+    support: full
+  diff_mode:
+    description: A marker is added, there is nothing to compare.
+    support: none
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - envops.aws.attributes.platform
 """
 
 EXAMPLES = r"""

@@ -104,10 +104,21 @@ options:
     description: Seconds to wait for a table to be created or deleted.
     type: int
     default: 600
+attributes:
+  check_mode:
+    description: Reads the plan (the live table the parameter names, the new table, the leftovers a run would
+      remove) and changes nothing.
+    support: partial
+    details: Neither the source nor the KMS key is read, so an unclassified attribute path, a missing key or a
+      failed verification, each of which stops a real run before any switch, shows only in a real run.
+  diff_mode:
+    description: Tables are replaced whole and the parameter switched; there is no diff.
+    support: none
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - envops.aws.attributes.platform
 notes:
   - The source is only read (Scan, DescribeTable, DescribeTimeToLive).
   - The new table gets the source's keys and indexes, on-demand billing, PITR, the source's TTL attribute.

@@ -70,10 +70,20 @@ options:
     description: Seconds to wait for the new table to become active, or to be gone.
     type: int
     default: 1800
+attributes:
+  check_mode:
+    description: Makes every check of a real run (names, marks, deletion protection, the restorable window, the KMS
+      key) and reports the table it would restore or the tables it would delete, without restoring, tagging or
+      deleting. The digests are computed only of a restore that already exists.
+    support: full
+  diff_mode:
+    description: Names the table restored (with its source and point) or the tables deleted.
+    support: full
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - envops.aws.attributes.platform
 """
 
 EXAMPLES = r"""

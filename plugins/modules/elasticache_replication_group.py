@@ -198,6 +198,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - envops.aws.attributes.platform
 """
 
 EXAMPLES = r"""

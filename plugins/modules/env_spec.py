@@ -55,6 +55,8 @@ attributes:
 notes:
   - Returns the normalised spec (defaults applied) as the fact C(envops_env) and the subnet plan as
     C(envops_subnet_plan).
+extends_documentation_fragment:
+  - envops.aws.attributes.platform
 """
 
 EXAMPLES = r"""

@@ -66,11 +66,22 @@ options:
     description: Seconds to wait.
     type: int
     default: 3600
+attributes:
+  check_mode:
+    description: Reads the copy, its tags, the accounts it is shared with and the KMS key, and reports what would
+      change without copying, tagging, sharing or deleting. For a copy that does not exist yet the source snapshot
+      is not read, so a missing source shows only in a real run.
+    support: full
+  diff_mode:
+    description: Returns the tags and shared accounts before and after the change, and the snapshot created or
+      deleted.
+    support: full
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - envops.aws.attributes.platform
 """
 
 EXAMPLES = r"""

@@ -125,6 +125,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - envops.aws.attributes.platform
 """
 
 EXAMPLES = r"""

@@ -48,10 +48,19 @@ options:
     type: str
     default: present
     choices: [present, absent]
+attributes:
+  check_mode:
+    description: Lists the versions and returns the copies and deletes a real run would make (RV(actions)), without
+      making them; the check of the restored keys against the point (RV(validated)) is not run.
+    support: full
+  diff_mode:
+    description: Returns the current keys before, and the keys copied and deleted after.
+    support: full
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - envops.aws.attributes.platform
 """
 
 EXAMPLES = r"""

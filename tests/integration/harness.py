@@ -76,7 +76,8 @@ class PlaybookRun:
         raise KeyError(task_name)
 
 
-def run_playbook(playbook, inventory, limit=None, check=False, diff=False, extra_vars=None, tags=None, timeout=900):
+def run_playbook(playbook, inventory, limit=None, check=False, diff=False, extra_vars=None, tags=None, timeout=900,
+                 cwd=REPO):
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(REPO / "playbooks" / playbook)]
     if limit:
         cmd += ["--limit", limit]
@@ -88,7 +89,7 @@ def run_playbook(playbook, inventory, limit=None, check=False, diff=False, extra
         cmd.append("--diff")
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
-    proc = subprocess.run(cmd, cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=timeout,
+    proc = subprocess.run(cmd, cwd=cwd, env=tool_env(), capture_output=True, text=True, timeout=timeout,
                           check=False)
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr)
 

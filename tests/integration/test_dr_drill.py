@@ -150,7 +150,7 @@ def drilled(inventory, source, database, tmp_path_factory, stack, account):
     assert backup.rc == 0, backup.stdout[-3000:]
     after_backup = marker(inventory, database)
     reports = tmp_path_factory.mktemp("drill-reports")
-    run = run_playbook("dr_drill.yml", inventory, extra_vars=dict(names(database), dr_drill_report_dir=str(reports)))
+    run = run_playbook("dr_drill.yml", inventory, extra_vars=dict(names(database), envops_report_dir=str(reports)))
     return run, reports, before_backup, after_backup
 
 
@@ -252,7 +252,7 @@ def test_a_drill_that_misses_its_rto_target_fails_and_says_why(drilled, inventor
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
     run = run_playbook("dr_drill.yml", inventory, extra_vars=dict(names(database), dr_drill_rto_target_s=0,
-                                                                  dr_drill_report_dir=str(tmp_path)))
+                                                                  envops_report_dir=str(tmp_path)))
     assert run.rc != 0
     message = "\n".join(run.failure_messages("prod"))
     assert "postgres: RTO" in message and "exceeds the target 0s" in message, message
@@ -274,7 +274,7 @@ def test_a_drill_to_a_point_loses_the_objects_written_after_it(drilled, inventor
     later = after_backup[2][0]["written_at"]
     middle = datetime.fromisoformat(point) + (datetime.fromisoformat(later) - datetime.fromisoformat(point)) / 2
     run = run_playbook("dr_drill.yml", inventory, extra_vars=dict(
-        names(database), dr_drill_dynamodb=False, dr_drill_point=middle.isoformat(), dr_drill_report_dir=str(tmp_path)))
+        names(database), dr_drill_dynamodb=False, dr_drill_point=middle.isoformat(), envops_report_dir=str(tmp_path)))
     assert run.rc == 0, run.stdout[-4000:]
     report = json.loads(next(tmp_path.glob("dr-drill-prod-*.json")).read_text())
     started = datetime.fromisoformat(report["started_at"])

@@ -100,7 +100,7 @@ def test_a_failover_without_the_confirmation_is_refused(inventory, database):
 
 def test_failover_then_failback(inventory, database, aws, tmp_path):
     run = run_playbook("failover.yml", inventory, limit="prod", extra_vars=names(
-        database, failover_confirm="prod", failover_id="f1", failover_report_dir=str(tmp_path)))
+        database, failover_confirm="prod", failover_id="f1", envops_report_dir=str(tmp_path)))
     assert run.rc == 0, run.stdout[-4000:]
     assert customers("dr_%s" % database) == 150, "the standby holds the newest backup"
     assert primary_answer(aws) == {"PRIMARY": SPEC["dns"]["standby_target"],
@@ -118,7 +118,7 @@ def test_failover_then_failback(inventory, database, aws, tmp_path):
                            "(SELECT id FROM public.customers ORDER BY id LIMIT 4)")
     run = run_playbook("failover.yml", inventory, limit="prod", extra_vars=names(
         database, failover_action="failback", failover_confirm="prod", failover_id="b1",
-        failover_report_dir=str(tmp_path)))
+        envops_report_dir=str(tmp_path)))
     assert run.rc == 0, run.stdout[-4000:]
     assert customers("prod_%s" % database) == 146, "the primary got the standby's writes"
     assert customers("prod_%s_old_b1" % database) == 150, "and keeps its old data"

@@ -93,7 +93,7 @@ def report_dir(tmp_path_factory):
 
 def refresh(inventory, targets, report_dir, check=False, **extra):
     return run_playbook("refresh_masked.yml", inventory, check=check,
-                        extra_vars=dict(extra, refresh_targets=targets, refresh_masked_report_dir=str(report_dir)))
+                        extra_vars=dict(extra, refresh_targets=targets, envops_report_dir=str(report_dir)))
 
 
 def rows(conninfo, query, params=None):
@@ -450,7 +450,7 @@ def test_killed_refresh_leaves_staging_untouched_and_a_rerun_completes(
     staging = conninfo_of(stack, inventory, "staging")
     before = checksum(staging)
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(REPO / "playbooks" / "refresh_masked.yml"),
-           "-e", json.dumps({"refresh_targets": "staging", "refresh_masked_report_dir": str(tmp_path)})]
+           "-e", json.dumps({"refresh_targets": "staging", "envops_report_dir": str(tmp_path)})]
     proc = subprocess.Popen(cmd, cwd=REPO, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.monotonic() + 120
@@ -553,7 +553,7 @@ def test_killed_during_the_dynamodb_copy_the_parameters_keep_the_live_tables_and
     dynamodb = client(stack, inventory, "staging", "dynamodb")
     live = dict((name, live_table(stack, inventory, "staging", name)) for name in DYNAMODB_TABLES)
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(REPO / "playbooks" / "refresh_masked.yml"),
-           "-e", json.dumps({"refresh_targets": "staging", "refresh_masked_report_dir": str(tmp_path)})]
+           "-e", json.dumps({"refresh_targets": "staging", "envops_report_dir": str(tmp_path)})]
     proc = subprocess.Popen(cmd, cwd=REPO, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.monotonic() + 300

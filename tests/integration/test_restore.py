@@ -60,7 +60,7 @@ def inventory(tmp_path_factory, stack, account, client):
 
 
 def restore(inventory, reports, expect_ok=True, **extra):
-    extra.setdefault("restore_report_dir", str(reports))
+    extra.setdefault("envops_report_dir", str(reports))
     run = run_playbook("restore.yml", inventory, limit="prod", extra_vars=extra)
     if expect_ok:
         assert run.rc == 0, run.stdout[-4000:]
@@ -151,6 +151,14 @@ def test_logical_replace_swaps_the_restore_in_and_keeps_the_live_data(inventory,
     assert report_of(tmp_path, "l2")["kept_as"] == kept
 
 
+def test_logical_restore_reports_beside_the_run_without_envops_report_dir(inventory, backed_up, database, tmp_path):
+    run = run_playbook("restore.yml", inventory, limit="prod", extra_vars=logical_vars(database, "l3"), cwd=tmp_path)
+    assert run.rc == 0, run.stdout[-4000:]
+    report = tmp_path / "reports" / "restore-prod-l3.json"
+    assert json.loads(report.read_text())["outcome"]["resource"] == "%s_restore_l3" % backed_up
+    assert str(report) in run.facts("prod", "envops.aws.restore : Say where the restored data is")["msg"]
+
+
 # --- RDS ------------------------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -229,7 +237,7 @@ def live_table(inventory, client):
 def test_check_mode_says_what_it_would_restore_and_creates_nothing(inventory, live_table, tmp_path):
     run = run_playbook("restore.yml", inventory, limit="prod", check=True,
                        extra_vars={"restore_kind": "dynamodb_pitr", "restore_table": TABLE, "restore_id": "c1",
-                                   "restore_report_dir": str(tmp_path)})
+                                   "envops_report_dir": str(tmp_path)})
     assert run.rc == 0, run.stdout[-3000:]
     said = run.facts("prod", "envops.aws.restore : Say what will be restored")["msg"]
     assert "prod-%s at latest -> prod-%s-restore-c1" % (TABLE, TABLE) in said

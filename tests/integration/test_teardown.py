@@ -112,7 +112,7 @@ def bucket(account, purpose, suffix=""):
 
 @pytest.fixture(scope="module")
 def first_teardown(dev_provisioned, dev_inventory, dev_report_dir):
-    run = teardown(dev_inventory, {"teardown_report_dir": str(dev_report_dir)})
+    run = teardown(dev_inventory, {"envops_report_dir": str(dev_report_dir)})
     assert run.rc == 0, failure(run, "dev") + run.stdout[-3000:] + run.stderr[-2000:]
     return run
 
@@ -223,7 +223,7 @@ def test_report_lists_what_was_removed(first_report, first_teardown, dev_account
 
 
 def test_second_teardown_removes_nothing(first_report, dev_inventory, dev_report_dir):
-    run = teardown(dev_inventory, {"teardown_report_dir": str(dev_report_dir)})
+    run = teardown(dev_inventory, {"envops_report_dir": str(dev_report_dir)})
     assert run.rc == 0, run.stdout[-4000:]
     second = json.loads(reports(dev_report_dir, "dev")[-1].read_text())
     assert second["removed_count"] == 0 and second["final_snapshots"] == []
@@ -257,7 +257,7 @@ def test_protected_resources_and_data_stop_the_run_before_any_removal(tmp_path, 
     s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "env", "Value": "dev"}]})
     s3.put_object(Bucket=name, Key="export.csv", Body=b"1\n")
 
-    run = teardown(inventory, {"teardown_report_dir": str(tmp_path / "reports"), "teardown_empty_buckets": False})
+    run = teardown(inventory, {"envops_report_dir": str(tmp_path / "reports"), "teardown_empty_buckets": False})
 
     assert run.rc != 0
     message = failure(run, "dev")
@@ -295,7 +295,7 @@ def prod_inventory(tmp_path_factory, private_moto):
 def test_prod_is_refused_before_any_aws_call(prod_inventory, private_moto, tmp_path, extra_vars, expected):
     reset_calls(private_moto)
 
-    run = teardown(prod_inventory, dict(extra_vars, teardown_report_dir=str(tmp_path)))
+    run = teardown(prod_inventory, dict(extra_vars, envops_report_dir=str(tmp_path)))
 
     assert calls(private_moto)["total"] == 0, calls(private_moto)["by_action"]
     assert run.rc != 0
@@ -310,7 +310,7 @@ def test_prod_with_override_and_confirmation_goes_on_to_aws(prod_inventory, priv
     reset_calls(private_moto)
     # the gate, the preflight, one step (cache: the shortest) and the report
     run = teardown(prod_inventory, {"teardown_allow_live_data": True, "teardown_confirm": "prod",
-                                    "teardown_report_dir": str(tmp_path)}, tags="cache")
+                                    "envops_report_dir": str(tmp_path)}, tags="cache")
     assert run.rc == 0, run.stdout[-4000:]
     assert calls(private_moto)["by_action"].get("elasticache:DescribeReplicationGroups")
     report = only_report(tmp_path, "prod")
@@ -368,7 +368,7 @@ def previews_provisioned(preview_inventory, preview_client, preview_account):
 @pytest.fixture(scope="module")
 def expiry_run(previews_provisioned, preview_inventory, tmp_path_factory):
     report_dir = tmp_path_factory.mktemp("preview-reports")
-    run = teardown(preview_inventory, {"expire_previews_now": NOW, "teardown_report_dir": str(report_dir)},
+    run = teardown(preview_inventory, {"expire_previews_now": NOW, "envops_report_dir": str(report_dir)},
                    playbook="expire_previews.yml")
     assert run.rc == 0, run.stdout[-6000:] + run.stderr[-2000:]
     return run, report_dir
