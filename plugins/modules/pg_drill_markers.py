@@ -39,7 +39,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
+  - envops.aws.attributes.platform
 """
 
 EXAMPLES = r"""

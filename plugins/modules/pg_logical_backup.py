@@ -49,8 +49,17 @@ options:
   pg_bin:
     description: Directory of pg_dump.
     type: path
+attributes:
+  check_mode:
+    description: Reads whether the backup exists (its manifest) and reports whether it would be taken; dumps and
+      uploads nothing.
+    support: full
+  diff_mode:
+    description: A backup is created whole; there is no diff.
+    support: none
 extends_documentation_fragment:
   - envops.aws.postgres
+  - envops.aws.attributes.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

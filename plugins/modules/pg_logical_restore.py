@@ -65,8 +65,17 @@ options:
   pg_bin:
     description: Directory of pg_restore.
     type: path
+attributes:
+  check_mode:
+    description: Reads the manifest and reports what would be restored (or dropped); downloads, creates and drops
+      nothing.
+    support: full
+  diff_mode:
+    description: Databases are restored or dropped whole; there is no diff.
+    support: none
 extends_documentation_fragment:
   - envops.aws.postgres.server
+  - envops.aws.attributes.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
