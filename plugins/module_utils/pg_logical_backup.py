@@ -258,6 +258,15 @@ def swap_in(admin_conninfo, restored, live, keep_as):
     return keep_as if kept else None
 
 
+def read_fingerprints(conninfo):
+    """The fingerprints of every table of the database of ``conninfo``, all read in one snapshot."""
+    pg_copy_stream.require_psycopg()
+    with psycopg.connect(conninfo, autocommit=False) as connection:
+        connection.isolation_level = IsolationLevel.REPEATABLE_READ
+        connection.read_only = True
+        return fingerprints(connection)
+
+
 def validate_restore(conninfo, manifest):
     """Compare the restored database with the manifest: ``{"ok", "problems", "tables", "rows", "newest_write"}``."""
     pg_copy_stream.require_psycopg()

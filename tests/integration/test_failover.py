@@ -1,76 +1,82 @@
-"""playbooks/failover.yml on a local prod estate: the real prod spec (warm standby, DNS section) in a fresh account on
-moto, the primary's and the standby's databases on the real local PostgreSQL. Check mode prints the plan and changes
-nothing; a failover loads the newest backup into the standby (validated) and makes the DR target PRIMARY; the
-standby's writes go back to the primary with the failback, which makes the primary PRIMARY again."""
+"""playbooks/failover.yml on a local prod estate: the real prod spec (warm standby, DNS section) and the real dr spec,
+each in a fresh account of its own on moto, each with its RDS instance (on the local stack a PostgreSQL server of its
+own) reached through AWS. Check mode prints the plan and changes nothing; a failover loads prod's newest backup into
+the DR environment's database (validated) from the DR account and makes the DR target PRIMARY; the standby's writes
+go back to the primary with the failback (through the DR environment's backups bucket), which makes the primary
+PRIMARY again."""
 
 import json
-import secrets
 
 import boto3
 import psycopg
 import pytest
 
-from harness import run_playbook, write_postgres_vars
+from harness import run_playbook
+from tools.estate_database import database_conninfo, ensure_database
 from tools.local_inventory import fresh_account_id, load_spec, write_inventory
-from tools.masking_dataset import create_dataset, drop_database
-from tools.stack.state import pg_dsn
+from tools.masking_dataset import create_dataset
+from tools.stack.state import calls, reset_calls
 
 SPEC = load_spec("prod")
+DR_SPEC = load_spec("dr")
 NAME = "%s.%s." % (SPEC["dns"]["record"], SPEC["dns"]["zone"])
 
 
 @pytest.fixture(scope="module")
-def account():
-    return fresh_account_id(8)
+def accounts():
+    return {"prod": fresh_account_id(8), "dr": fresh_account_id(6)}
+
+
+def session(account, region):
+    return boto3.session.Session(aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret",
+                                 region_name=region)
 
 
 @pytest.fixture(scope="module")
-def database():
-    return "f%s" % secrets.token_hex(3)
+def aws(stack, accounts):
+    """aws(service) in prod's account and region, aws(service, "dr") in the DR environment's."""
+    sessions = {"prod": session(accounts["prod"], SPEC["region"]), "dr": session(accounts["dr"], DR_SPEC["region"])}
+    return lambda service, env="prod": sessions[env].client(service, endpoint_url=stack["moto_url"])
+
+
+def conninfo(stack, accounts, env, dbname="app"):
+    region = SPEC["region"] if env == "prod" else DR_SPEC["region"]
+    return database_conninfo(stack["moto_url"], accounts[env], region, env, dbname=dbname)
 
 
 @pytest.fixture(scope="module")
-def aws(stack, account):
-    session = boto3.session.Session(aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret",
-                                    region_name=SPEC["region"])
-    return lambda service: session.client(service, endpoint_url=stack["moto_url"])
-
-
-@pytest.fixture(scope="module")
-def inventory(tmp_path_factory, stack, account, aws, database):
-    directory = write_inventory(tmp_path_factory.mktemp("failover"), stack["moto_url"], {"prod": (None, account)})
-    write_postgres_vars(directory)
-    kms = aws("kms")
-    kms.create_alias(AliasName="alias/envops/prod/backups", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
-    aws("s3").create_bucket(Bucket="envops-prod-%s-backups" % account,
-                            CreateBucketConfiguration={"LocationConstraint": SPEC["region"]})
-    primary = "prod_%s" % database
-    create_dataset(pg_dsn("postgres"), primary, 150, 2, seed=11)
-    run = run_playbook("backup.yml", directory, extra_vars={"logical_backup_database": database})
+def inventory(tmp_path_factory, stack, accounts, aws):
+    """prod and dr as provisioning leaves their data tier (backups key and bucket, master secret, instance with the
+    database app); prod's app holds 150 customers and a logical backup of them. The instances (running servers) are
+    deleted at the end."""
+    directory = write_inventory(tmp_path_factory.mktemp("failover"), stack["moto_url"],
+                                {"prod": (None, accounts["prod"]), "dr": (None, accounts["dr"])})
+    for env, spec in (("prod", SPEC), ("dr", DR_SPEC)):
+        kms = aws("kms", env)
+        kms.create_alias(AliasName="alias/envops/%s/backups" % env,
+                         TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+        aws("s3", env).create_bucket(Bucket="envops-%s-%s-backups" % (env, accounts[env]),
+                                     CreateBucketConfiguration={"LocationConstraint": spec["region"]})
+        ensure_database(stack["moto_url"], accounts[env], spec["region"], env)
+    create_dataset(conninfo(stack, accounts, "prod", "postgres"), "app", 150, 2, seed=11)
+    run = run_playbook("backup.yml", directory, limit="prod")
     assert run.rc == 0, run.stdout[-3000:]
     yield directory
-    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as connection:
-        names = [name for (name,) in connection.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s OR datname LIKE %s",
-            ("prod_%s%%" % database, "dr_%s%%" % database)).fetchall()]
-    for name in names:
-        drop_database(pg_dsn("postgres"), name)
+    for env in ("prod", "dr"):
+        rds = aws("rds", env)
+        for found in rds.describe_db_instances()["DBInstances"]:
+            rds.delete_db_instance(DBInstanceIdentifier=found["DBInstanceIdentifier"], SkipFinalSnapshot=True)
 
 
-def names(database, **extra):
-    return dict(failover_primary_database="prod_%s" % database, failover_standby_database="dr_%s" % database,
-                failover_backups_prefix="postgres/%s/" % database, **extra)
-
-
-def customers(dbname):
-    with psycopg.connect(pg_dsn(dbname), autocommit=True) as connection:
+def customers(info):
+    with psycopg.connect(info, autocommit=True) as connection:
         return connection.execute("SELECT count(*) FROM public.customers").fetchone()[0]
 
 
-def databases_like(pattern):
-    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as connection:
+def databases(info):
+    with psycopg.connect(info, autocommit=True) as connection:
         return sorted(name for (name,) in connection.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,)).fetchall())
+            "SELECT datname FROM pg_database WHERE NOT datistemplate").fetchall())
 
 
 def primary_answer(aws):
@@ -83,46 +89,64 @@ def primary_answer(aws):
     return answers
 
 
-def test_check_mode_prints_the_plan_against_the_rto_and_changes_nothing(inventory, database, aws):
-    run = run_playbook("failover.yml", inventory, limit="prod", check=True, extra_vars=names(database))
+def test_check_mode_prints_the_plan_against_the_rto_and_changes_nothing(inventory, stack, accounts, aws):
+    run = run_playbook("failover.yml", inventory, limit="prod", check=True)
     assert run.rc == 0, run.stdout[-3000:]
     lines = run.facts("prod", "envops.aws.failover : Show the plan")["msg"]
     assert lines[0].startswith("failover (warm_standby): expected ")
     assert any("[restore] newest backup loaded" in line for line in lines)
     assert lines[-1] == "RTO target 4h 0m 0s: fits"
-    assert primary_answer(aws) is None and databases_like("dr_%s%%" % database) == []
+    assert primary_answer(aws) is None
+    assert databases(conninfo(stack, accounts, "dr", "postgres")) == ["app", "postgres"]
 
 
-def test_a_failover_without_the_confirmation_is_refused(inventory, database):
-    run = run_playbook("failover.yml", inventory, limit="prod", extra_vars=names(database))
+def test_a_failover_without_the_confirmation_is_refused(inventory):
+    run = run_playbook("failover.yml", inventory, limit="prod")
     assert run.rc != 0 and "failover_confirm=prod" in "\n".join(run.failure_messages("prod"))
 
 
-def test_failover_then_failback(inventory, database, aws, tmp_path):
-    run = run_playbook("failover.yml", inventory, limit="prod", extra_vars=names(
-        database, failover_confirm="prod", failover_id="f1", envops_report_dir=str(tmp_path)))
+def test_a_failover_without_the_dr_environment_in_the_inventory_is_refused_before_any_aws_call(
+        tmp_path_factory, private_moto, accounts):
+    directory = write_inventory(tmp_path_factory.mktemp("no-dr"), private_moto, {"prod": (None, accounts["prod"])})
+    reset_calls(private_moto)
+    run = run_playbook("failover.yml", directory, limit="prod", extra_vars={"failover_confirm": "prod"})
+    assert run.rc != 0
+    messages = "\n".join(run.failure_messages("prod"))
+    assert "its DR environment dr is not in the inventory" in messages, run.stdout[-3000:]
+    assert calls(private_moto)["total"] == 0
+
+
+def test_failover_then_failback(inventory, stack, accounts, aws, tmp_path):
+    run = run_playbook("failover.yml", inventory, limit="prod", extra_vars={
+        "failover_confirm": "prod", "failover_id": "f1", "envops_report_dir": str(tmp_path)})
     assert run.rc == 0, run.stdout[-4000:]
-    assert customers("dr_%s" % database) == 150, "the standby holds the newest backup"
+    assert customers(conninfo(stack, accounts, "dr")) == 150, "the DR environment's database holds the newest backup"
+    assert "app_old_f1" in databases(conninfo(stack, accounts, "dr", "postgres")), "its previous data is kept"
+    assert customers(conninfo(stack, accounts, "prod")) == 150, "the primary is untouched"
     assert primary_answer(aws) == {"PRIMARY": SPEC["dns"]["standby_target"],
                                    "SECONDARY": SPEC["dns"]["primary_target"]}
     report = json.loads((tmp_path / "failover-prod-f1.json").read_text())
-    assert report["validation"]["ok"] and report["database"] == {"live": "dr_%s" % database, "kept_as": None}
+    assert report["validation"]["ok"] and report["database"] == {"live": "app", "kept_as": "app_old_f1"}
     phases = dict((row["phase"], row) for row in report["outcome"]["phases"])
     assert phases["restore"]["actual_s"] > 0 and phases["cut over"]["actual_s"] > 0
     assert phases["detect"]["actual_s"] is None and report["outcome"]["within_rto"]
 
-    with psycopg.connect(pg_dsn("dr_%s" % database), autocommit=True) as connection:  # writes during the outage
+    with psycopg.connect(conninfo(stack, accounts, "dr"), autocommit=True) as connection:  # writes during the outage
         connection.execute("DELETE FROM public.orders WHERE customer_id IN "
                            "(SELECT id FROM public.customers ORDER BY id LIMIT 4)")
         connection.execute("DELETE FROM public.customers WHERE id IN "
                            "(SELECT id FROM public.customers ORDER BY id LIMIT 4)")
-    run = run_playbook("failover.yml", inventory, limit="prod", extra_vars=names(
-        database, failover_action="failback", failover_confirm="prod", failover_id="b1",
-        envops_report_dir=str(tmp_path)))
+    run = run_playbook("failover.yml", inventory, limit="prod", extra_vars={
+        "failover_action": "failback", "failover_confirm": "prod", "failover_id": "b1",
+        "envops_report_dir": str(tmp_path)})
     assert run.rc == 0, run.stdout[-4000:]
-    assert customers("prod_%s" % database) == 146, "the primary got the standby's writes"
-    assert customers("prod_%s_old_b1" % database) == 150, "and keeps its old data"
+    assert customers(conninfo(stack, accounts, "prod")) == 146, "the primary got the standby's writes"
+    assert customers(conninfo(stack, accounts, "prod", "app_old_b1")) == 150, "and keeps its old data"
     assert primary_answer(aws) == {"PRIMARY": SPEC["dns"]["primary_target"],
                                    "SECONDARY": SPEC["dns"]["standby_target"]}
     report = json.loads((tmp_path / "failback-prod-b1.json").read_text())
     assert report["backup_id"] == "failback-b1" and report["validation"]["ok"]
+    # the standby's backup is the DR environment's, in its own account's bucket
+    keys = [item["Key"] for item in aws("s3", "dr").list_objects_v2(
+        Bucket="envops-dr-%s-backups" % accounts["dr"], Prefix="postgres/app/failback-b1/")["Contents"]]
+    assert "postgres/app/failback-b1/manifest.json" in keys

@@ -1,20 +1,33 @@
-"""playbooks/restore.yml on a local prod estate: the real prod spec in a fresh account on moto, its database on the
-real local PostgreSQL. Every restore kind goes to a new name and leaves live data alone; replacing needs the flag
-plus the environment's name, keeps the live resource under its old name, and a refused request makes no AWS call."""
+"""playbooks/restore.yml on a local prod estate: the real prod spec in a fresh account on moto, its database the
+RDS instance prod-postgres (on the local stack a PostgreSQL server of its own), reached through AWS like every
+procedure reaches it. Every restore kind goes to a new name and leaves live data alone; replacing needs the flag plus
+the environment's name, keeps the live resource under its old name, and a refused request makes no AWS call. The RDS
+kinds bring back the data of their moment: the rows and checksum per table the report reads through the restored
+instance are the source's at the snapshot or point, not those written after it."""
 
 import json
-import secrets
+import sys
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 import boto3
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
-from harness import run_playbook, write_postgres_vars
+from harness import run_playbook
+from tools.estate_database import database_conninfo, ensure_database, secret_id
 from tools.local_inventory import fresh_account_id, load_spec, write_inventory
-from tools.masking_dataset import create_dataset, drop_database
-from tools.stack.state import calls, pg_dsn, reset_calls
+from tools.masking_dataset import create_dataset
+from tools.stack.state import calls, read_state, reset_calls
+
+try:
+    import ansible_collections.envops.aws  # noqa: F401  pylint: disable=unused-import
+except ImportError:  # plain pytest from the checkout: the collection is linked under .scratch (make collection)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / ".scratch" / "collections"))
+
+from ansible_collections.envops.aws.plugins.module_utils.pg_logical_backup import read_fingerprints  # noqa: E402
 
 SPEC = load_spec("prod")
 REGION = SPEC["region"]
@@ -24,11 +37,6 @@ TABLE = "campaign-events"
 @pytest.fixture(scope="module")
 def account():
     return fresh_account_id(7)
-
-
-@pytest.fixture(scope="module")
-def database():
-    return "r%s" % secrets.token_hex(3)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +53,6 @@ def client(stack, session):
 @pytest.fixture(scope="module")
 def inventory(tmp_path_factory, stack, account, client):
     directory = write_inventory(tmp_path_factory.mktemp("restore"), stack["moto_url"], {"prod": (None, account)})
-    write_postgres_vars(directory)
     kms = client("kms")
     for key_class in ("backups", "data"):
         kms.create_alias(AliasName="alias/envops/prod/%s" % key_class,
@@ -57,6 +64,50 @@ def inventory(tmp_path_factory, stack, account, client):
     s3.put_bucket_versioning(Bucket="envops-prod-%s-exports" % account,
                              VersioningConfiguration={"Status": "Enabled"})
     return directory
+
+
+@pytest.fixture(scope="module")
+def live_instance(inventory, stack, account, client):
+    """prod-postgres as provisioning leaves it (master secret, TLS-only parameter group, database app, deletion
+    protection, the db tier a restore puts its instance into); every instance of the account is deleted at the end
+    (each one is a running PostgreSQL server)."""
+    ec2, rds = client("ec2"), client("rds")
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.%d.0/24" % index,
+                                 AvailabilityZone="%s%s" % (REGION, zone))["Subnet"]["SubnetId"]
+               for index, zone in enumerate("ab")]
+    group = ec2.create_security_group(GroupName="prod-db-sg", Description="db", VpcId=vpc)["GroupId"]
+    ec2.create_tags(Resources=[group], Tags=[{"Key": "env", "Value": "prod"}])
+    rds.create_db_subnet_group(DBSubnetGroupName="envops-prod-db", DBSubnetGroupDescription="db",
+                               SubnetIds=subnets)
+    ensure_database(stack["moto_url"], account, REGION, "prod")
+    # in the db tier with deletion protection, as role database leaves it (an instance outside any subnet group
+    # is described without DBSubnetGroup, which amazon.aws.rds_instance cannot modify)
+    rds.modify_db_instance(DBInstanceIdentifier="prod-postgres", DBSubnetGroupName="envops-prod-db",
+                           DeletionProtection=True, ApplyImmediately=True)
+    yield rds
+    for found in rds.describe_db_instances()["DBInstances"]:
+        name = found["DBInstanceIdentifier"]
+        if found["DeletionProtection"]:
+            rds.modify_db_instance(DBInstanceIdentifier=name, DeletionProtection=False, ApplyImmediately=True)
+        rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
+    for snapshot in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]:
+        rds.delete_db_snapshot(DBSnapshotIdentifier=snapshot["DBSnapshotIdentifier"])
+
+
+def conninfo(stack, account, dbname="app", instance="prod-postgres"):
+    """The database of any instance of the account, opened with prod's master secret (a restore keeps it)."""
+    if instance == "prod-postgres":
+        return database_conninfo(stack["moto_url"], account, REGION, "prod", dbname=dbname)
+    session = boto3.session.Session(aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret",
+                                    region_name=REGION)
+    endpoint = session.client("rds", endpoint_url=stack["moto_url"]).describe_db_instances(
+        DBInstanceIdentifier=instance)["DBInstances"][0]["Endpoint"]
+    credentials = json.loads(session.client("secretsmanager", endpoint_url=stack["moto_url"]).get_secret_value(
+        SecretId=secret_id("prod"))["SecretString"])
+    return make_conninfo(host=endpoint["Address"], port=endpoint["Port"], user=credentials["username"],
+                         password=credentials["password"], dbname=dbname, sslmode="verify-full",
+                         sslrootcert=read_state()["ca_bundle"])
 
 
 def restore(inventory, reports, expect_ok=True, **extra):
@@ -83,10 +134,19 @@ def report_of(reports, restore_id):
 ], ids=["replace-unconfirmed", "replace-wrong-env", "s3-no-point", "unknown-table", "naive-point"])
 def test_a_bad_request_is_refused_before_any_aws_call(tmp_path_factory, private_moto, account, extra, expected):
     directory = write_inventory(tmp_path_factory.mktemp("refused"), private_moto, {"prod": (None, account)})
-    write_postgres_vars(directory)
     reset_calls(private_moto)
     run = restore(directory, tmp_path_factory.mktemp("reports"), expect_ok=False, **extra)
     assert run.rc != 0 and expected in "\n".join(run.failure_messages("prod")), run.stdout[-3000:]
+    assert calls(private_moto)["total"] == 0
+
+
+def test_a_database_restore_is_refused_where_the_spec_has_no_database(tmp_path_factory, private_moto, account):
+    spec = dict(SPEC, data=dict(SPEC["data"]))
+    spec["data"].pop("database")
+    directory = write_inventory(tmp_path_factory.mktemp("nodb"), private_moto, {"prod": (spec, account)})
+    reset_calls(private_moto)
+    run = restore(directory, tmp_path_factory.mktemp("reports"), expect_ok=False, restore_kind="logical")
+    assert "kind logical needs the spec's data.database" in "\n".join(run.failure_messages("prod")), run.stdout[-3000:]
     assert calls(private_moto)["total"] == 0
 
 
@@ -99,56 +159,48 @@ def test_restore_refuses_to_run_on_several_environments(tmp_path_factory, privat
 
 # --- logical --------------------------------------------------------------------------------------------------------
 
-def rows(dbname):
-    with psycopg.connect(pg_dsn(dbname), autocommit=True) as connection:
+def customers(info):
+    with psycopg.connect(info, autocommit=True) as connection:
         return connection.execute("SELECT count(*) FROM public.customers").fetchone()[0]
 
 
-def exists(dbname):
-    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as connection:
-        return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone() is not None
+def databases(info):
+    with psycopg.connect(info, autocommit=True) as connection:
+        return sorted(name for (name,) in connection.execute(
+            "SELECT datname FROM pg_database WHERE NOT datistemplate").fetchall())
 
 
 @pytest.fixture(scope="module")
-def backed_up(inventory, database):
-    live = "prod_%s" % database
-    create_dataset(pg_dsn("postgres"), live, 200, 2, seed=9)
-    run = run_playbook("backup.yml", inventory, extra_vars={"logical_backup_database": database})
+def backed_up(inventory, live_instance, stack, account):
+    """app with 200 customers backed up by backup.yml, then 5 customers deleted: the live data differs."""
+    create_dataset(conninfo(stack, account, "postgres"), "app", 200, 2, seed=9)
+    run = run_playbook("backup.yml", inventory)
     assert run.rc == 0, run.stdout[-3000:]
-    with psycopg.connect(pg_dsn(live), autocommit=True) as connection:  # a write after the backup
+    with psycopg.connect(conninfo(stack, account), autocommit=True) as connection:  # a write after the backup
         connection.execute("DELETE FROM public.orders WHERE customer_id IN "
                            "(SELECT id FROM public.customers ORDER BY id LIMIT 5)")
         connection.execute("DELETE FROM public.customers WHERE id IN "
                            "(SELECT id FROM public.customers ORDER BY id LIMIT 5)")
-    yield live
-    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as connection:
-        names = [name for (name,) in connection.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s", (live + "%",)).fetchall()]
-    for name in names:
-        drop_database(pg_dsn("postgres"), name)
 
 
-def logical_vars(database, restore_id, **extra):
-    return dict(restore_kind="logical", restore_id=restore_id, restore_database="prod_%s" % database,
-                restore_backups_prefix="postgres/%s/" % database, **extra)
-
-
-def test_logical_restore_goes_to_a_new_database_validated_and_live_is_untouched(inventory, backed_up, database,
-                                                                                tmp_path):
-    restore(inventory, tmp_path, **logical_vars(database, "l1"))
-    restored = "%s_restore_l1" % backed_up
-    assert rows(restored) == 200 and rows(backed_up) == 195
+def test_logical_restore_goes_to_a_new_database_of_the_instance_validated_and_live_is_untouched(
+        inventory, backed_up, stack, account, tmp_path):
+    restore(inventory, tmp_path, restore_kind="logical", restore_id="l1")
+    assert customers(conninfo(stack, account, "app_restore_l1")) == 200
+    assert customers(conninfo(stack, account)) == 195
     report = report_of(tmp_path, "l1")
-    assert report["outcome"]["validation"]["ok"] and report["outcome"]["resource"] == restored
+    assert report["outcome"]["validation"]["ok"] and report["outcome"]["resource"] == "app_restore_l1"
+    assert report["outcome"]["tables"]["public.customers"] == {"rows": 200, "matches": True}
     assert report["kept_as"] is None and report["replaced"] is False
 
 
-def test_logical_replace_swaps_the_restore_in_and_keeps_the_live_data(inventory, backed_up, database, tmp_path):
-    restore(inventory, tmp_path, **logical_vars(database, "l2", restore_replace=True, restore_confirm="prod"))
-    kept = "%s_old_l2" % backed_up
-    assert rows(backed_up) == 200 and rows(kept) == 195
-    assert not exists("%s_restore_l2" % backed_up)
-    assert report_of(tmp_path, "l2")["kept_as"] == kept
+def test_logical_replace_swaps_the_restore_in_and_keeps_the_live_data(inventory, backed_up, stack, account,
+                                                                      tmp_path):
+    restore(inventory, tmp_path, restore_kind="logical", restore_id="l2", restore_replace=True,
+            restore_confirm="prod")
+    assert customers(conninfo(stack, account)) == 200 and customers(conninfo(stack, account, "app_old_l2")) == 195
+    assert "app_restore_l2" not in databases(conninfo(stack, account, "postgres"))
+    assert report_of(tmp_path, "l2")["kept_as"] == "app_old_l2"
 
 
 def test_logical_restore_reports_beside_the_run_without_envops_report_dir(inventory, backed_up, database, tmp_path):
@@ -161,27 +213,33 @@ def test_logical_restore_reports_beside_the_run_without_envops_report_dir(invent
 
 # --- RDS ------------------------------------------------------------------------------------------------------------
 
+def delete_customers(info, count):
+    with psycopg.connect(info, autocommit=True) as connection:
+        connection.execute("DELETE FROM public.orders WHERE customer_id IN "
+                           "(SELECT id FROM public.customers ORDER BY id DESC LIMIT %s)", (count,))
+        connection.execute("DELETE FROM public.customers WHERE id IN "
+                           "(SELECT id FROM public.customers ORDER BY id DESC LIMIT %s)", (count,))
+
+
 @pytest.fixture(scope="module")
-def live_instance(inventory, client):
-    ec2, rds = client("ec2"), client("rds")
-    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.%d.0/24" % index,
-                                 AvailabilityZone="%s%s" % (REGION, zone))["Subnet"]["SubnetId"]
-               for index, zone in enumerate("ab")]
-    group = ec2.create_security_group(GroupName="prod-db-sg", Description="db", VpcId=vpc)["GroupId"]
-    ec2.create_tags(Resources=[group], Tags=[{"Key": "env", "Value": "prod"}])
-    rds.create_db_subnet_group(DBSubnetGroupName="envops-prod-db", DBSubnetGroupDescription="db",
-                               SubnetIds=subnets)
-    rds.create_db_parameter_group(DBParameterGroupName="envops-prod-postgres15", DBParameterGroupFamily="postgres15",
-                                  Description="tls")
-    key = client("kms").describe_key(KeyId="alias/envops/prod/data")["KeyMetadata"]["Arn"]
-    rds.create_db_instance(DBInstanceIdentifier="prod-postgres", Engine="postgres", EngineVersion="15.7",
-                           DBInstanceClass="db.m5.large", MasterUsername="app_admin",
-                           MasterUserPassword="not-a-secret-1", AllocatedStorage=200, StorageEncrypted=True,
-                           KmsKeyId=key, MultiAZ=True, BackupRetentionPeriod=35, DeletionProtection=True,
-                           DBSubnetGroupName="envops-prod-db", VpcSecurityGroupIds=[group],
-                           Tags=[{"Key": "env", "Value": "prod"}])
-    return rds
+def history(live_instance, stack, account):
+    """app in three states: at snapshot prod-before-release (120 customers), at snapshot prod-after-batch (112,
+    taken after a point between the two), and now (105). Each state's fingerprints are taken from the live
+    instance at that moment, the way an operator records them when taking a snapshot."""
+    create_dataset(conninfo(stack, account, "postgres"), "app", 120, 2, seed=21)
+    states = {"first": read_fingerprints(conninfo(stack, account))}
+    live_instance.create_db_snapshot(DBSnapshotIdentifier="prod-before-release", DBInstanceIdentifier="prod-postgres")
+    time.sleep(1.1)
+    point = datetime.now(timezone.utc).replace(microsecond=0)  # whole seconds, after the first snapshot
+    time.sleep(1.1)
+    delete_customers(conninfo(stack, account), 8)
+    states["second"] = read_fingerprints(conninfo(stack, account))
+    live_instance.create_db_snapshot(DBSnapshotIdentifier="prod-after-batch", DBInstanceIdentifier="prod-postgres")
+    delete_customers(conninfo(stack, account), 7)
+    states["now"] = read_fingerprints(conninfo(stack, account))
+    assert [state["public.customers"]["rows"] for state in states.values()] == [120, 112, 105]
+    assert len({json.dumps(state, sort_keys=True) for state in states.values()}) == 3
+    return states, point
 
 
 def instance(rds, name):
@@ -189,30 +247,61 @@ def instance(rds, name):
     return found[0] if found else None
 
 
-def test_rds_point_in_time_restore_makes_a_new_instance_like_the_spec(inventory, live_instance, tmp_path):
-    restore(inventory, tmp_path, restore_kind="rds_pitr", restore_id="p1")
+def tags(found):
+    return dict((tag["Key"], tag["Value"]) for tag in found["TagList"])
+
+
+def test_rds_point_in_time_restore_brings_back_the_data_at_the_point_into_a_new_instance(
+        inventory, live_instance, history, stack, account, tmp_path):
+    states, point = history
+    restore(inventory, tmp_path, restore_kind="rds_pitr", restore_id="p1", restore_point=point.isoformat())
     restored = instance(live_instance, "prod-postgres-restore-p1")
     assert restored["DBInstanceStatus"] == "available" and restored["MultiAZ"] and restored["StorageEncrypted"]
     assert restored["DBSubnetGroup"]["DBSubnetGroupName"] == "envops-prod-db"
     assert not restored["DeletionProtection"] and not restored["PubliclyAccessible"]
-    tags = dict((tag["Key"], tag["Value"]) for tag in restored["TagList"])
-    assert tags["envops:restored-from"] == "prod-postgres" and tags["envops:restore-id"] == "p1"
+    assert tags(restored)["envops:restored-from"] == "prod-postgres" and tags(restored)["envops:restore-id"] == "p1"
     assert instance(live_instance, "prod-postgres")["DeletionProtection"], "live untouched"
-    assert report_of(tmp_path, "p1")["outcome"]["validation"]["ok"]
+    report = report_of(tmp_path, "p1")
+    # the older snapshot's data: the report's figures, read through the new instance, are the source's then
+    assert report["outcome"]["validation"]["ok"] and report["outcome"]["validation"]["data_as_of"] == point.isoformat()
+    assert report["outcome"]["tables"] == states["first"] != states["second"]
+    assert report["outcome"]["validation"]["rows"] == sum(table["rows"] for table in states["first"].values())
+    assert customers(conninfo(stack, account, instance="prod-postgres-restore-p1")) == 120
+    assert customers(conninfo(stack, account)) == 105, "live untouched"
 
 
-def test_rds_snapshot_restore_then_replace_keeps_the_live_instance_renamed(inventory, live_instance, tmp_path):
-    live_instance.create_db_snapshot(DBSnapshotIdentifier="prod-before-release",
-                                     DBInstanceIdentifier="prod-postgres")
-    restore(inventory, tmp_path, restore_kind="rds_snapshot", restore_snapshot="prod-before-release",
+def test_rds_point_in_time_restore_to_the_latest_time_brings_back_the_current_rows(
+        inventory, live_instance, history, stack, account, tmp_path):
+    states, _point = history
+    asked = datetime.now(timezone.utc)
+    restore(inventory, tmp_path, restore_kind="rds_pitr", restore_id="p2")
+    report = report_of(tmp_path, "p2")
+    assert report["point"] == "latest" and report["outcome"]["tables"] == states["now"]
+    # as of the source's latest restorable time when the restore was asked for
+    assert asked <= datetime.fromisoformat(report["outcome"]["validation"]["data_as_of"]) <= datetime.now(timezone.utc)
+    assert customers(conninfo(stack, account, instance="prod-postgres-restore-p2")) == 105
+
+
+def test_rds_snapshot_restore_brings_back_the_snapshot_data_then_replace_keeps_the_live_instance_renamed(
+        inventory, live_instance, history, stack, account, tmp_path):
+    states, _point = history
+    restore(inventory, tmp_path, restore_kind="rds_snapshot", restore_snapshot="prod-after-batch",
             restore_id="s1", restore_replace=True, restore_confirm="prod")
+    report = report_of(tmp_path, "s1")
+    snapshot = live_instance.describe_db_snapshots(DBSnapshotIdentifier="prod-after-batch")["DBSnapshots"][0]
+    assert datetime.fromisoformat(report["outcome"]["validation"]["data_as_of"]) == snapshot["SnapshotCreateTime"]
+    # the rows deleted after the snapshot are back, those deleted before it are not
+    assert report["outcome"]["tables"] == states["second"]
+    assert read_fingerprints(conninfo(stack, account)) == states["second"], "now live"
+    assert read_fingerprints(conninfo(stack, account, instance="prod-postgres-old-s1")) == states["now"], (
+        "the replaced data is kept")
     now_live = instance(live_instance, "prod-postgres")
     kept = instance(live_instance, "prod-postgres-old-s1")
     assert instance(live_instance, "prod-postgres-restore-s1") is None
     assert now_live["DeletionProtection"], "the restore took the live name and its deletion protection"
-    assert dict((t["Key"], t["Value"]) for t in now_live["TagList"])["envops:restore-id"] == "s1"
+    assert tags(now_live)["envops:restore-id"] == "s1"
     assert kept is not None and kept["DeletionProtection"]
-    assert dict((t["Key"], t["Value"]) for t in kept["TagList"])["envops:replaced-by-restore"] == "s1"
+    assert tags(kept)["envops:replaced-by-restore"] == "s1"
 
 
 # --- DynamoDB -------------------------------------------------------------------------------------------------------
