@@ -42,8 +42,10 @@ extends_documentation_fragment:
   - amazon.aws.boto3
 attributes:
   check_mode:
+    description: Reports the vault that would be created, tagged or deleted, changes nothing.
     support: full
   diff_mode:
+    description: The vault's key and tags before and after (C(exists) false when absent).
     support: full
 """
 

@@ -37,7 +37,7 @@ PLAYBOOK = """
 def setup(stack, tmp_path_factory):
     account = fresh_account_id(5)
     kms = aws_client(stack, "kms", account, REGION)
-    keys = [kms.create_key()["KeyMetadata"]["Arn"] for _ in range(2)]
+    keys = (kms.create_key()["KeyMetadata"]["Arn"], kms.create_key()["KeyMetadata"]["Arn"])
     directory = tmp_path_factory.mktemp("vault")
     (directory / "hosts.yml").write_text("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
                                          "      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n")
