@@ -6,6 +6,12 @@ ansible-test only works on a collection that sits at ansible_collections/<namesp
 dependencies in the same ansible_collections tree, so the collection is synced into
 .scratch/ansible-test/ansible_collections/envops/aws and the dependencies bundled with the `ansible`
 package are linked next to it. Each test runs in its own ansible-test virtual environment (--venv).
+
+Not offline the first time: ansible-test builds those environments under ~/.ansible/test/venv (HOME is
+.scratch/home) and installs into each, from PyPI, its pinned pip and the test's pinned requirements (pylint,
+pycodestyle, yamllint, voluptuous, antsibull-changelog, rstcheck, ...). They are not those of the project's
+venv, and installing them there would change the versions ansible-lint runs with. Later runs reuse the
+environments and fetch nothing.
 """
 
 import argparse
@@ -34,7 +40,7 @@ SKIP_IN_WALK = {".git", ".scratch", "tests/output", "__pycache__", ".pytest_cach
 
 # ansible-test downloads get-pip.py from ci-files.testing.ansible.com unless this cache file exists.
 # get-pip.py's interface: pip install arguments, plus --no-setuptools / --no-wheel of its own.
-OFFLINE_GET_PIP = '''\
+GET_PIP_STAND_IN = '''\
 """Stand-in for get-pip.py written by tools/ansible_test.py: pip from ensurepip, then the pinned pip from PyPI."""
 import subprocess
 import sys
@@ -140,12 +146,22 @@ def link_dependencies(galaxy):
         link.symlink_to(target, target_is_directory=True)
 
 
-def seed_offline_get_pip(env):
-    pip_version = get_venv_packages(SimpleNamespace(version=PYTHON_VERSION))["pip"]
+def pinned_pip_version():
+    return get_venv_packages(SimpleNamespace(version=PYTHON_VERSION))["pip"]
+
+
+def seed_get_pip_stand_in(env):
+    pip_version = pinned_pip_version()
     cache_file = Path(env["HOME"]) / ".ansible" / "test" / "cache" / f"get_pip_{pip_version.replace('.', '_')}.py"
-    if not cache_file.is_file() or cache_file.read_text() != OFFLINE_GET_PIP:
+    if not cache_file.is_file() or cache_file.read_text() != GET_PIP_STAND_IN:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(OFFLINE_GET_PIP)
+        cache_file.write_text(GET_PIP_STAND_IN)
+
+
+def missing_environments(env, tests):
+    """The tests whose ansible-test virtual environments are not built yet (a first run builds them from PyPI)."""
+    cache = Path(env["HOME"]) / ".ansible" / "test" / "venv"
+    return [test for test in tests if not any(cache.glob(f"{test}*/{PYTHON_VERSION}/*/marker.txt"))]
 
 
 def run_test(test, collection_copy, env):
@@ -171,8 +187,13 @@ def main(argv=None):
     file_count = sync_collection(collection_copy)
     init_git(collection_copy)
     link_dependencies(galaxy)
-    seed_offline_get_pip(env)
+    seed_get_pip_stand_in(env)
     print(f"==> synced {file_count} files to {collection_copy} in {time.monotonic() - started:.1f}s", flush=True)
+    missing = missing_environments(env, args.tests)
+    if missing:
+        print(f"==> first run of {', '.join(missing)}: ansible-test builds its virtual environments under "
+              f"{Path(env['HOME']) / '.ansible' / 'test' / 'venv'}, installing pip {pinned_pip_version()} and each "
+              "test's pinned requirements from PyPI; later runs reuse them offline", flush=True)
 
     outcomes = {test: run_test(test, collection_copy, env) for test in args.tests}
     for test, (passed, seconds) in outcomes.items():

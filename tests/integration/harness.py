@@ -57,6 +57,19 @@ class PlaybookRun:
                     names.append(task["task"]["name"].split(" : ")[-1])  # drop the role prefix
         return names
 
+    def warnings(self, host):
+        """The warnings of host's tasks (with those of their loop items), once each, prefixed by the task's name."""
+        found = []
+        for play in self.report.get("plays", []):
+            for task in play["tasks"]:
+                result = task["hosts"].get(host, {})
+                for source in [result] + list(result.get("results") or []):
+                    for warning in source.get("warnings") or []:
+                        line = "%s: %s" % (task["task"]["name"].split(" : ")[-1], warning)
+                        if line not in found:
+                            found.append(line)
+        return found
+
     def failure_messages(self, host):
         """Messages of the failed tasks of host, with the messages of the failed loop items."""
         messages = []

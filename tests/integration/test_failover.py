@@ -96,6 +96,10 @@ def test_check_mode_prints_the_plan_against_the_rto_and_changes_nothing(inventor
     assert lines[0].startswith("failover (warm_standby): expected ")
     assert any("[restore] newest backup loaded" in line for line in lines)
     assert lines[-1] == "RTO target 4h 0m 0s: fits"
+    # A failover always changes the standby's data and the records: the plan reports that one change; reading the
+    # newest backup's manifest changes nothing
+    assert run.changed_tasks("prod") == ["Show the plan"] and run.stats("prod")["changed"] == 1
+    assert any("[cut over] records switched" in line for line in lines)
     assert primary_answer(aws) is None
     assert databases(conninfo(stack, accounts, "dr", "postgres")) == ["app", "postgres"]
 

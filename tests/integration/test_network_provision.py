@@ -73,6 +73,7 @@ def test_check_mode_on_a_new_environment_changes_nothing(check_run_on_nothing, e
 def test_first_run_creates(first_run):
     assert first_run.rc == 0
     assert first_run.stats(ENV)["changed"] > 10
+    assert first_run.warnings(ENV) == []
 
 
 def test_vpc_is_tagged_from_the_spec(vpc):
@@ -208,7 +209,32 @@ def test_drift_is_reported_by_check_mode_and_repaired_by_a_run(inventory, ec2, v
     check = run_playbook("provision.yml", inventory, check=True, tags="network")
     assert check.changed_tasks(ENV) == ["Ensure the ALB security group"]
     assert (22, "0.0.0.0/0") in _ingress(_group(ec2, vpc, "prod-alb-sg")), "check mode must not repair"
+    # the route tables, which hold the S3 endpoint's prefix-list routes, do not warn about them on a converged run
+    assert check.warnings(ENV) == []
 
     run = run_playbook("provision.yml", inventory, tags="network")
     assert run.changed_tasks(ENV) == ["Ensure the ALB security group"]
     assert _ingress(_group(ec2, vpc, "prod-alb-sg")) == [(443, "0.0.0.0/0")]
+    assert run.warnings(ENV) == []
+
+
+def test_a_route_the_spec_does_not_declare_is_purged_and_the_endpoint_routes_stay(inventory, ec2, vpc, subnets):
+    tier_of, by_subnet = _route_tables_by_tier(ec2, vpc, subnets)
+    db_table = next(table for subnet, table in by_subnet.items() if tier_of[subnet] == "db")
+    nat = ec2.describe_nat_gateways(Filter=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["NatGateways"][0]
+    ec2.create_route(RouteTableId=db_table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0",
+                     NatGatewayId=nat["NatGatewayId"])
+
+    def db_routes():
+        table = ec2.describe_route_tables(RouteTableIds=[db_table["RouteTableId"]])["RouteTables"][0]
+        return table["Routes"]
+
+    check = run_playbook("provision.yml", inventory, check=True, tags="network")
+    assert check.changed_tasks(ENV) == ["Ensure the db route table (local routes only, no way out)"]
+    assert _default_route({"Routes": db_routes()}), "check mode must not repair"
+
+    run = run_playbook("provision.yml", inventory, tags="network")
+    assert run.changed_tasks(ENV) == ["Ensure the db route table (local routes only, no way out)"]
+    routes = db_routes()
+    assert _default_route({"Routes": routes}) == []
+    assert [r["GatewayId"][:5] for r in routes if "DestinationPrefixListId" in r] == ["vpce-"]

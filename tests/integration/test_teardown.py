@@ -229,6 +229,8 @@ def test_second_teardown_removes_nothing(first_report, dev_inventory, dev_report
     assert second["removed_count"] == 0 and second["final_snapshots"] == []
     assert all(names == [] for names in second["removed"].values()), second["removed"]
     assert run.changed_tasks("dev") == ["Write the report of dev"]
+    # the vaults are gone: found missing by listing, not by a DescribeBackupVault that answers AccessDenied
+    assert [warning for warning in run.warnings("dev") if "vault" in warning.lower()] == []
 
 
 # --------------------------------------------------------------------------------------------------------------
