@@ -14,6 +14,8 @@ __metaclass__ = type
 
 import json
 import re
+from datetime import datetime
+from datetime import timezone
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -74,14 +76,25 @@ def backup_ids(client, bucket, prefix):
         params["ContinuationToken"] = page["NextContinuationToken"]
 
 
-def latest_backup(client, bucket, prefix):
-    """(backup id, manifest) of the complete backup created last under ``prefix``, or (None, None)."""
+def latest_backup(client, bucket, prefix, created_before=None):
+    """(backup id, manifest) of the complete backup created last under ``prefix``, or (None, None); with
+    ``created_before`` (an aware datetime) the last one created at or before it."""
     best = (None, None)
     for backup_id in backup_ids(client, bucket, prefix):
         manifest = read_manifest(client, bucket, prefix, backup_id)
-        if manifest and (best[1] is None or manifest.get("created_at", "") > best[1].get("created_at", "")):
+        if not manifest or (created_before is not None and not _created_by(manifest, created_before)):
+            continue
+        if best[1] is None or manifest.get("created_at", "") > best[1].get("created_at", ""):
             best = (backup_id, manifest)
     return best
+
+
+def _created_by(manifest, moment):
+    try:
+        created = datetime.fromisoformat(str(manifest.get("created_at")).replace("Z", "+00:00"))
+    except ValueError:
+        return False  # a manifest without a readable time cannot be placed before anything
+    return (created if created.tzinfo else created.replace(tzinfo=timezone.utc)) <= moment
 
 
 def upload(client, bucket, prefix, backup_id, archive_path, manifest, kms_key_id=None):

@@ -267,14 +267,10 @@ def read_fingerprints(conninfo):
         return fingerprints(connection)
 
 
-def validate_restore(conninfo, manifest):
-    """Compare the restored database with the manifest: ``{"ok", "problems", "tables", "rows", "newest_write"}``."""
-    pg_copy_stream.require_psycopg()
-    with psycopg.connect(conninfo, autocommit=False) as connection:
-        connection.isolation_level = IsolationLevel.REPEATABLE_READ
-        restored = fingerprints(connection)
-        newest = newest_write(connection, manifest.get("newest_write_columns") or [])
-    expected = manifest["tables"]
+def compare_fingerprints(expected, restored):
+    """Compare the fingerprints of a database with those of a manifest (both ``{"schema.table": {"rows",
+    "checksum"}}``): ``(problems, {"schema.table": {"rows", "backup_rows", "matches"}})`` over the tables of either;
+    problems name tables and counts, never values."""
     problems = []
     tables = {}
     for name in sorted(set(expected) | set(restored)):
@@ -288,7 +284,20 @@ def validate_restore(conninfo, manifest):
         elif want["checksum"] != got["checksum"]:
             problems.append("table %s differs from the backup (same row count, other checksum)" % name)
         tables[name] = {"rows": None if got is None else got["rows"],
+                        "backup_rows": None if want is None else want["rows"],
                         "matches": got is not None and want is not None and got == want}
+    return problems, tables
+
+
+def validate_restore(conninfo, manifest):
+    """Compare the restored database with the manifest: ``{"ok", "problems", "tables", "rows", "newest_write"}``."""
+    pg_copy_stream.require_psycopg()
+    with psycopg.connect(conninfo, autocommit=False) as connection:
+        connection.isolation_level = IsolationLevel.REPEATABLE_READ
+        restored = fingerprints(connection)
+        newest = newest_write(connection, manifest.get("newest_write_columns") or [])
+    problems, compared = compare_fingerprints(manifest["tables"], restored)
+    tables = dict((name, {"rows": table["rows"], "matches": table["matches"]}) for name, table in compared.items())
     if newest != manifest.get("newest_write"):
         problems.append("the newest write is %s, the backup's %s" % (newest, manifest.get("newest_write")))
     return {"ok": not problems, "problems": problems, "tables": tables,
