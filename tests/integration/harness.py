@@ -111,16 +111,3 @@ def aws_client(stack, service, account, region):
     """A boto3 client for one fake account of the local moto server."""
     return boto3.client(service, endpoint_url=stack["moto_url"], region_name=region,
                         aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret")
-
-
-def write_postgres_vars(inventory):
-    """The local PostgreSQL server of the stack as the inventory variables roles take (envops_postgres_server)."""
-    from tools.stack.state import read_state
-
-    state = read_state()
-    with open(state["pg_password_file"]) as handle:
-        password = handle.read().strip()
-    (Path(inventory) / "group_vars" / "all" / "local_postgres.yml").write_text(json.dumps({
-        "envops_local_postgres": state,
-        "envops_postgres_server": {"host": state["pg_host"], "port": state["pg_port"], "user": state["pg_user"],
-                                   "password": password, "dbname": "postgres"}}))
