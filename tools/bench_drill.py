@@ -1,4 +1,4 @@
-"""Benchmark of a DR drill (issue 5): how long the real playbooks take for a database of about 1 GB.
+"""Benchmark of a DR drill: how long the real playbooks take for a database of about 1 GB.
 
     python -m tools.bench_drill                            # 900k customers x 3 orders (about 1 GB on disk)
     python -m tools.bench_drill --customers 100000         # smaller

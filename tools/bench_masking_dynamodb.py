@@ -1,4 +1,4 @@
-"""Benchmark: masked copy of a DynamoDB table on the local stack (issue 4), with where the time goes.
+"""Benchmark: masked copy of a DynamoDB table on the local stack, with where the time goes.
 
 Usage: python -m tools.bench_masking_dynamodb [--items 200000] [--table user-activity] [--segments 8]
                                               [--writers 8] [--url URL | --shared] [--skip-phases]

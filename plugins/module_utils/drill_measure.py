@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: envops.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a DR drill achieved: RTO and RPO per store and overall, compared with the environment's targets (issue 5).
+"""What a DR drill achieved: RTO and RPO per store and overall, compared with the environment's targets.
 
 No AWS service measures the achieved RPO; a drill does, with *markers*: before the drill starts, small marker
 records (rows, items, objects) are written to each store at known times. After the restore, the markers found in

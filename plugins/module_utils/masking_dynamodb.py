@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: envops.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Masked copy of one DynamoDB table into a new table (issue 4, the DynamoDB part of a masked refresh).
+"""Masked copy of one DynamoDB table into a new table (the DynamoDB part of a masked refresh).
 
     copy = masked_copy_table(source_client, target_client, "prod-user-activity", "staging-user-activity-0412",
                              policy.dynamodb["user-activity"], key, segments=8, kms_key_id=kms_arn)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: envops.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Logical backups of a PostgreSQL database that any restore can be checked against (issue 5).
+"""Logical backups of a PostgreSQL database that any restore can be checked against.
 
 ``create_backup(conninfo, archive_path)`` writes a ``pg_dump --format=custom`` archive and returns its
 *manifest*: the SHA-256 and size of the archive, and per table the row count and an order-independent checksum
