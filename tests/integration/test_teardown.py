@@ -137,7 +137,10 @@ def test_nothing_tagged_env_dev_is_left(first_teardown, dev_client):
     assert {nat["State"] for nat in nats} <= {"deleted"}
     assert ec2.describe_addresses()["Addresses"] == [], "the NAT gateway's Elastic IP is released"
 
-    assert dev_client("dynamodb").list_tables()["TableNames"] == []
+    # the account's lock table stays (not the environment's: untagged), empty once the teardown released its lock
+    dynamodb = dev_client("dynamodb")
+    assert dynamodb.list_tables()["TableNames"] == ["envops-locks"]
+    assert dynamodb.scan(TableName="envops-locks")["Items"] == []
     for region in (REGION, DR_REGION):
         assert dev_client("s3", region).list_buckets()["Buckets"] == [], "buckets and their DR replicas"
     assert dev_client("ssm").get_parameters_by_path(Path="/dev/", Recursive=True)["Parameters"] == []
