@@ -276,7 +276,7 @@ def test_protected_resources_and_data_stop_the_run_before_any_removal(tmp_path, 
     assert rds.describe_db_instances(DBInstanceIdentifier="dev-postgres")["DBInstances"][0]["DeletionProtection"]
     described = dynamodb.describe_table(TableName="dev-product-feeds")["Table"]
     assert described["DeletionProtectionEnabled"]
-    assert sorted(dynamodb.list_tables()["TableNames"]) == ["dev-product-feeds", "dev-user-activity"]
+    assert sorted(dynamodb.list_tables()["TableNames"]) == ["dev-product-feeds", "dev-user-activity", "envops-locks"]
     assert s3.list_objects_v2(Bucket=name)["KeyCount"] == 1
     assert not (tmp_path / "reports").exists(), "a refused run removes nothing and writes no report"
 
