@@ -203,11 +203,12 @@ def test_logical_replace_swaps_the_restore_in_and_keeps_the_live_data(inventory,
     assert report_of(tmp_path, "l2")["kept_as"] == "app_old_l2"
 
 
-def test_logical_restore_reports_beside_the_run_without_envops_report_dir(inventory, backed_up, database, tmp_path):
-    run = run_playbook("restore.yml", inventory, limit="prod", extra_vars=logical_vars(database, "l3"), cwd=tmp_path)
+def test_logical_restore_reports_beside_the_run_without_envops_report_dir(inventory, backed_up, tmp_path):
+    run = run_playbook("restore.yml", inventory, limit="prod", extra_vars={"restore_kind": "logical",
+                                                                           "restore_id": "l3"}, cwd=tmp_path)
     assert run.rc == 0, run.stdout[-4000:]
     report = tmp_path / "reports" / "restore-prod-l3.json"
-    assert json.loads(report.read_text())["outcome"]["resource"] == "%s_restore_l3" % backed_up
+    assert json.loads(report.read_text())["outcome"]["resource"] == "app_restore_l3"
     assert str(report) in run.facts("prod", "envops.aws.restore : Say where the restored data is")["msg"]
 
 
