@@ -228,7 +228,9 @@ def test_markers_and_backup_skip_an_environment_without_a_database(backed_up, aw
     _before, _after, backup = backed_up
     assert task_result(backup, "dev", "Say there is nothing to back up in")["msg"] == (
         "dev: no database in the spec, nothing to back up")
-    assert hosts_of(backup, "Back up the database to the backups bucket") == ["prod"], "the role ended for dev"
+    backed_up = [host for host in hosts_of(backup, "Back up the database to the backups bucket")
+                 if not task_result(backup, host, "Back up the database to the backups bucket").get("skipped")]
+    assert backed_up == ["prod"], "nothing was backed up for dev"
     assert task_result(backup, "prod", "Back up the database to the backups bucket")["changed"]
     assert backup.stats("dev")["failures"] == 0 and backup.stats("dev")["ok"] > 0
     assert aws("rds", dev_account).describe_db_instances()["DBInstances"] == []

@@ -450,7 +450,9 @@ def test_killed_refresh_leaves_staging_untouched_and_a_rerun_completes(
     staging = conninfo_of(stack, inventory, "staging")
     before = checksum(staging)
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(REPO / "playbooks" / "refresh_masked.yml"),
-           "-e", json.dumps({"refresh_targets": "staging", "envops_report_dir": str(tmp_path)})]
+           "-e", json.dumps({"refresh_targets": "staging", "envops_report_dir": str(tmp_path),
+                             # a killed run keeps the target's lock until its lease ends: the next run takes it over
+                             "env_lock_lease_seconds": 30})]
     proc = subprocess.Popen(cmd, cwd=REPO, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.monotonic() + 120
@@ -491,8 +493,8 @@ def test_killed_on_the_source_side_leaves_expiring_copies_that_the_reaper_remove
     run_id = "k" + secrets.token_hex(4)
     scratch = "envops-refresh-staging-" + run_id
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(REPO / "playbooks" / "refresh_masked.yml"),
-           "-e", json.dumps({"refresh_targets": "staging", "refresh_masked_report_dir": str(tmp_path),
-                             "refresh_masked_run_id": run_id})]
+           "-e", json.dumps({"refresh_targets": "staging", "envops_report_dir": str(tmp_path),
+                             "refresh_masked_run_id": run_id, "env_lock_lease_seconds": 30})]
     proc = subprocess.Popen(cmd, cwd=REPO, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     wanted = scratch if moment == "snapshot-taken" else "%s (instance)" % scratch
@@ -553,7 +555,9 @@ def test_killed_during_the_dynamodb_copy_the_parameters_keep_the_live_tables_and
     dynamodb = client(stack, inventory, "staging", "dynamodb")
     live = dict((name, live_table(stack, inventory, "staging", name)) for name in DYNAMODB_TABLES)
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(REPO / "playbooks" / "refresh_masked.yml"),
-           "-e", json.dumps({"refresh_targets": "staging", "envops_report_dir": str(tmp_path)})]
+           "-e", json.dumps({"refresh_targets": "staging", "envops_report_dir": str(tmp_path),
+                             # a killed run keeps the target's lock until its lease ends: the next run takes it over
+                             "env_lock_lease_seconds": 30})]
     proc = subprocess.Popen(cmd, cwd=REPO, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.monotonic() + 300
