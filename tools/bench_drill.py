@@ -128,8 +128,8 @@ def main(argv=None):
     for step, seconds in timings.items():
         print("%-17s %8.1f s   (wall time)" % (step, seconds))
     for entry in report["timeline"]:
-        print("  %-11s %-9s %8.1f s   (from %.1f s)" % (entry["store"], entry["phase"], entry["seconds"],
-                                                       entry["offset_s"]))
+        print("  %-11s %-9s %8.1f s   (from %.1f s)" % (
+            entry["store"], entry["phase"], entry["seconds"], entry["offset_s"]))
     print("drill RTO     %8.1f s   (drill start -> restored data validated; target %d s)" % (
         store["rto_s"], report["overall"]["rto_target_s"]))
     print("drill RPO     %8.1f s   (drill start - newest surviving marker; target %d s)" % (

@@ -47,7 +47,8 @@ LABELS = {"plain": "plain copy (pre-data, COPY stream, post-data)",
 # The COPY-stream is chosen unless the clone is faster by more than this factor: the clone holds the PII in
 # the target's files and WAL until the VACUUM FULL (and in archived / replicated WAL for good).
 CLONE_MUST_WIN_BY = 1.5
-# anonymize_database() of PostgreSQL Anonymizer 1.3.2: 356 s against 18.6 s for a plain copy (measured once on this machine class; the extension is not packaged here)
+# anonymize_database() of PostgreSQL Anonymizer 1.3.2: 356 s against 18.6 s for a plain copy
+# (measured once on this machine class; the extension is not packaged here)
 ANONYMIZER_X_PLAIN = 19.1
 
 

@@ -34,6 +34,7 @@ attributes:
     description: V(written) reports C(changed) without writing; V(read) reads as usual.
   diff_mode:
     support: none
+    description: A marker is a new row; there is nothing to diff.
 extends_documentation_fragment:
   - envops.aws.postgres
   - amazon.aws.common.modules

@@ -49,12 +49,13 @@ attributes:
     description: Reads as usual; the module never writes.
   diff_mode:
     support: none
+    description: Reads only; there is nothing to diff.
 extends_documentation_fragment:
   - envops.aws.postgres
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-  - ansible.builtin.action_common_attributes
+  - envops.aws.attributes.platform
 """
 
 EXAMPLES = r"""
@@ -132,8 +133,8 @@ def reference_backup(module, reference):
     """(backup id, manifest) of the reference backup, or (None, None)."""
     client = module.client("s3")
     if reference["backup_id"]:
-        return reference["backup_id"], backup_store.read_manifest(client, reference["bucket"], reference["prefix"],
-                                                                   reference["backup_id"])
+        manifest = backup_store.read_manifest(client, reference["bucket"], reference["prefix"], reference["backup_id"])
+        return reference["backup_id"], manifest
     moment = parse_moment(reference["created_before"]) if reference["created_before"] else None
     return backup_store.latest_backup(client, reference["bucket"], reference["prefix"], created_before=moment)
 

@@ -380,8 +380,8 @@ def snapshot_drilled(drilled, backed_up, inventory, aws, tmp_path_factory):
     automated snapshot taken when the instance was created, without data), a third marker after the snapshot, and
     the instances a killed snapshot drill left (and one of that name that is not a drill's); then the drill."""
     rds = aws("rds")
-    (automated,) = rds.describe_db_snapshots(DBInstanceIdentifier="prod-postgres",
-                                            SnapshotType="automated")["DBSnapshots"]
+    (automated,) = rds.describe_db_snapshots(DBInstanceIdentifier="prod-postgres", SnapshotType="automated")[
+        "DBSnapshots"]
     rds.create_db_snapshot(DBInstanceIdentifier="prod-postgres", DBSnapshotIdentifier="prod-postgres-manual-1")
     rds.copy_db_snapshot(SourceDBSnapshotIdentifier=automated["DBSnapshotIdentifier"],
                          TargetDBSnapshotIdentifier="prod-postgres-copy-of-first")

@@ -72,7 +72,7 @@ def test_a_second_drill_waits_then_fails_naming_the_first_which_passes(inventory
 
     second = run_playbook("dr_drill.yml", inventory, extra_vars=dict(
         ONLY_POSTGRES, envops_report_dir=str(tmp_path / "second"), dr_drill_id="second", env_lock_wait_timeout=5))
-    output, _ = first.communicate(timeout=600)
+    output = first.communicate(timeout=600)[0]
 
     assert second.rc != 0
     message = "\n".join(second.failure_messages("prod"))

@@ -272,4 +272,3 @@ def test_bad_input_is_refused_before_any_aws_call(playbook, private_moto, accoun
     run = play(playbook, private_moto, account, server, **extra)
     assert run.rc != 0 and expected in "\n".join(run.failure_messages(HOST))
     assert calls(private_moto)["total"] == 0
-

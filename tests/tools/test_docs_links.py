@@ -86,7 +86,7 @@ def broken_links(path, root=ROOT):
     for target in links(path.read_text(encoding="utf-8")):
         if not target or SCHEME.match(target) or target.startswith("//"):
             continue
-        file_part, _, anchor = target.partition("#")
+        file_part, _hash, anchor = target.partition("#")
         resolved = (path.parent / file_part).resolve() if file_part else path
         if root not in resolved.parents and resolved != root:
             problems.append("%s: leaves the repository" % target)

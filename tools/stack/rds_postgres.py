@@ -181,7 +181,7 @@ class InstanceServers:
     def _claim_address(self, port: int) -> str:
         """A loopback address nobody listens on at this port (the instance's endpoint address)."""
         with self._lock:
-            for _ in range(100):
+            for _attempt in range(100):
                 address = str(ADDRESSES[random.randrange(1, ADDRESSES.num_addresses - 1)])
                 if address in self._addresses:
                     continue
@@ -264,8 +264,8 @@ class InstanceServers:
             connection.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEDB CREATEROLE PASSWORD {} IN ROLE rds_superuser")
                                .format(sql.Identifier(user), sql.Literal(password)))
             if dbname:
-                connection.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(dbname),
-                                                                                  sql.Identifier(user)))
+                connection.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(dbname), sql.Identifier(user)))
 
     def set_password(self, server: InstanceServer, user: str, password: str) -> None:
         with psycopg.connect(server.admin_conninfo(), autocommit=True) as connection:
