@@ -42,7 +42,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C(tables), a list of C(name) (spec name), C(source) (live table) and C(scratch); C(buckets), a list of
+  description: C(tables), a list of C(name) (spec name), C(source) (live table) and C(restore_into) (the scratch table); C(buckets), a list of
     C(purpose) and C(bucket) (name).
   type: dict
 """

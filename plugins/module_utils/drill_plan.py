@@ -15,11 +15,11 @@ __metaclass__ = type
 
 
 def scratch_tables(env_name, spec_tables, marker_table, live_tables, prefix):
-    """``[{"name", "source", "scratch"}]``: each spec table, then the marker table; ``source`` is the live table
+    """``[{"name", "source", "restore_into"}]``: each spec table, then the marker table; ``source`` is the live table
     the environment's parameter names (``live_tables``: spec name -> table), else ``<env>-<name>``."""
     names = list(spec_tables) + [marker_table]
     return [{"name": name, "source": (live_tables or {}).get(name) or "%s-%s" % (env_name, name),
-             "scratch": prefix + name} for name in names]
+             "restore_into": prefix + name} for name in names]
 
 
 def critical_buckets(buckets, bucket_name):

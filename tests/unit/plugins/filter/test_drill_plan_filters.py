@@ -12,10 +12,10 @@ ENV = {"name": "prod", "account": {"id": "111111111111"},
 
 def test_plan_names_the_scratch_tables_and_the_critical_buckets_as_role_buckets_does():
     plan = drill_plan(ENV, {}, "envops-drill-markers", "prod-drill-d1-")
-    assert [pair["scratch"] for pair in plan["tables"]] == ["prod-drill-d1-sessions", "prod-drill-d1-envops-drill-markers"]
+    assert [pair["restore_into"] for pair in plan["tables"]] == ["prod-drill-d1-sessions", "prod-drill-d1-envops-drill-markers"]
     assert plan["buckets"] == [{"purpose": "assets", "bucket": "envops-prod-111111111111-assets"}]
     assert drill_plan({"name": "dev", "account": {"id": "2"}}, {}, "m", "p-") == {
-        "tables": [{"name": "m", "source": "dev-m", "scratch": "p-m"}], "buckets": []}
+        "tables": [{"name": "m", "source": "dev-m", "restore_into": "p-m"}], "buckets": []}
 
 
 def test_evidence_of_a_drill_whose_restores_did_not_run():

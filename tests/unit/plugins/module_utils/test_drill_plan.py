@@ -15,11 +15,11 @@ def test_scratch_tables_take_the_live_table_of_the_parameter_and_the_marker_tabl
     pairs = scratch_tables("prod", ["sessions", "orders"], "envops-drill-markers",
                            {"sessions": "prod-sessions.r20261201"}, "prod-drill-d1-")
     assert pairs == [
-        {"name": "sessions", "source": "prod-sessions.r20261201", "scratch": "prod-drill-d1-sessions"},
-        {"name": "orders", "source": "prod-orders", "scratch": "prod-drill-d1-orders"},
+        {"name": "sessions", "source": "prod-sessions.r20261201", "restore_into": "prod-drill-d1-sessions"},
+        {"name": "orders", "source": "prod-orders", "restore_into": "prod-drill-d1-orders"},
         {"name": "envops-drill-markers", "source": "prod-envops-drill-markers",
-         "scratch": "prod-drill-d1-envops-drill-markers"}]
-    assert scratch_tables("dev", [], "m", None, "p-") == [{"name": "m", "source": "dev-m", "scratch": "p-m"}]
+         "restore_into": "prod-drill-d1-envops-drill-markers"}]
+    assert scratch_tables("dev", [], "m", None, "p-") == [{"name": "m", "source": "dev-m", "restore_into": "p-m"}]
 
 
 def test_critical_buckets_only_named_by_the_given_function():
