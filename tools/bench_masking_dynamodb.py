@@ -2,6 +2,7 @@
 
 Usage: python -m tools.bench_masking_dynamodb [--items 200000] [--table user-activity] [--segments 8]
                                               [--writers 8] [--url URL | --shared] [--skip-phases]
+       python -m tools.bench_masking_dynamodb --against-plain [--runs 3] [--items 20000]
 
 Against a private moto server of its own by default (same app as the stack's; nothing else competes for it),
 or the stack's server with --shared (or any --url). In a fresh fake account it loads ``--items`` items of the
@@ -15,6 +16,11 @@ prod shape (tools.masking_dataset), then measures:
 - ``verify``: masking_dynamodb_verify over source and copy.
 
 Prints one JSON line per phase as it completes (so an interrupted run still tells something), then a summary.
+
+``--against-plain``: the masked copy against a plain copy of the same table through the same path
+(masked_copy_table with every attribute ``keep``: the same parallel scan, item walk, batched writes, table creation,
+PITR and TTL), ``--runs`` rounds alternating the two, each into a new table; prints the medians, their ratio and the
+target line (met or MISSED, tools/bench_targets.py).
 """
 
 import argparse
@@ -41,6 +47,7 @@ except ImportError:
 from ansible_collections.envops.aws.plugins.module_utils import masking_dynamodb as engine  # noqa: E402
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_verify import verify_masked_copy  # noqa: E402
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy  # noqa: E402
+from tools import bench_targets  # noqa: E402
 from tools.local_inventory import fresh_account_id  # noqa: E402
 from tools.masking_dataset import ensure_dynamodb_table  # noqa: E402
 
@@ -91,6 +98,9 @@ def main(argv=None):
                         help="botocore read timeout (moto answers one Scan page of a 200k table in minutes)")
     parser.add_argument("--mask-only", action="store_true",
                         help="no server: time the masker alone over --items generated items (all three tables)")
+    parser.add_argument("--against-plain", action="store_true",
+                        help="the masked copy against a plain copy through the same scan / write path")
+    parser.add_argument("--runs", type=int, default=3, help="rounds of --against-plain (medians reported)")
     args = parser.parse_args(argv)
     if args.mask_only:
         return mask_only(args)
@@ -110,7 +120,7 @@ def main(argv=None):
         server = moto_process.spawn(port, log_dir / "moto.log")
         moto_process.wait_until_answering(server, url, log_dir / "moto.log")
     try:
-        return run(args, url)
+        return against_plain(args, url) if args.against_plain else run(args, url)
     finally:
         if server is not None:
             from tools.stack import moto_process
@@ -159,18 +169,26 @@ def _load_slice(client, table, start, count, threads):
     return time.monotonic() - clock
 
 
-def run(args, url):
-    pool = args.segments + args.writers + 4
-    client = boto3.client("dynamodb", endpoint_url=url, region_name="eu-west-1",
-                          aws_access_key_id=fresh_account_id(), aws_secret_access_key="local-moto-not-a-secret",
-                          config=Config(max_pool_connections=pool, read_timeout=args.read_timeout,
-                                        retries={"max_attempts": 10, "mode": "standard"}))
-    data = yaml.safe_load(POLICY_FILE.read_text())["envops_masking_policy"]
-    table_policy = load_policy({"dynamodb": data["dynamodb"]}).dynamodb[args.table]
-    source, target = "prod-" + args.table, "staging-" + args.table + "-bench"
-    emit("setup", url=url, items=args.items, table=args.table, segments=args.segments, writers=args.writers,
-         cpus=os.cpu_count(), load_average=os.getloadavg()[0])
+def keep_all_policy(table_policy):
+    """The policy of a plain copy: every top-level attribute of ``table_policy`` kept whole."""
+    return load_policy({"dynamodb": {"tables": {table_policy.name: dict(
+        (field, "keep") for field in table_policy.fields)}}}).dynamodb[table_policy.name]
 
+
+def _client(args, url):
+    pool = args.segments + args.writers + 4
+    return boto3.client("dynamodb", endpoint_url=url, region_name="eu-west-1",
+                        aws_access_key_id=fresh_account_id(), aws_secret_access_key="local-moto-not-a-secret",
+                        config=Config(max_pool_connections=pool, read_timeout=args.read_timeout,
+                                      retries={"max_attempts": 10, "mode": "standard"}))
+
+
+def _table_policy(table):
+    data = yaml.safe_load(POLICY_FILE.read_text())["envops_masking_policy"]
+    return load_policy({"dynamodb": data["dynamodb"]}).dynamodb[table]
+
+
+def _load_source(args, client, source):
     ensure_dynamodb_table(client, source)
     loaded = {"seconds": 0.0}
     for start in range(0, args.items, 50_000):  # in slices: the dataset tool holds a whole call's items in memory
@@ -179,6 +197,48 @@ def run(args, url):
         loaded["seconds"] += part
         emit("loading", loaded=start + count, seconds=round(loaded["seconds"], 1))
     emit("load", seconds=round(loaded["seconds"], 3), items_per_second=rate(args.items, loaded["seconds"]))
+
+
+def against_plain(args, url):
+    """Masked copy vs plain copy of the same table through the same path, ``--runs`` alternating rounds."""
+    client = _client(args, url)
+    table_policy = _table_policy(args.table)
+    policies = {"plain": keep_all_policy(table_policy), "masked": table_policy}
+    source = "prod-" + args.table
+    emit("setup", url=url, items=args.items, table=args.table, segments=args.segments, writers=args.writers,
+         runs=args.runs, cpus=os.cpu_count(), load_average=os.getloadavg()[0])
+    _load_source(args, client, source)
+    seconds = {"plain": [], "masked": []}
+    for round_number in range(1, args.runs + 1):
+        for kind in ("plain", "masked"):
+            target = "staging-%s-%s-%d" % (args.table, kind, round_number)
+            copy = engine.masked_copy_table(client, client, source, target, policies[kind], KEY,
+                                            segments=args.segments, writers=args.writers)
+            seconds[kind].append(copy["seconds"])
+            emit("copy", kind=kind, round=round_number, items=copy["items"], seconds=copy["seconds"],
+                 items_per_second=copy["items_per_second"], thread_seconds=copy["thread_seconds"])
+            engine.delete_table(client, target)
+    plain, masked = bench_targets.median(seconds["plain"]), bench_targets.median(seconds["masked"])
+    print()
+    print("DynamoDB %s, %d items, segments=%d, writers=%d, median of %d run(s), load average now %.2f" % (
+        args.table, args.items, args.segments, args.writers, args.runs, os.getloadavg()[0]))
+    print("| copy | median s | runs s | items/s |")
+    print("| --- | --- | --- | --- |")
+    for kind, label in (("plain", "plain copy (every attribute keep)"), ("masked", "masked copy")):
+        median = bench_targets.median(seconds[kind])
+        print("| %s | %.1f | %s | %.0f |" % (label, median, " ".join("%.1f" % value for value in seconds[kind]),
+                                             args.items / median))
+    print(bench_targets.verdict("DynamoDB masked copy / plain copy", masked / plain, bench_targets.DYNAMODB_X, "x"))
+    return 0
+
+
+def run(args, url):
+    client = _client(args, url)
+    table_policy = _table_policy(args.table)
+    source, target = "prod-" + args.table, "staging-" + args.table + "-bench"
+    emit("setup", url=url, items=args.items, table=args.table, segments=args.segments, writers=args.writers,
+         cpus=os.cpu_count(), load_average=os.getloadavg()[0])
+    _load_source(args, client, source)
 
     # One Scan page alone (nothing else running): what a page costs the server at this table size.
     clock = time.monotonic()

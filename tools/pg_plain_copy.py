@@ -14,11 +14,18 @@ Three steps, like ``pg_dump | psql`` but with the data in the middle streamed by
 3. post-data: ``pg_dump --section=post-data source | psql target`` (primary keys, unique constraints, indexes,
    foreign keys, triggers), with ``maintenance_work_mem`` raised for the index builds.
 
-Passwords go to pg_dump / psql through PGPASSWORD, never on a command line.
+The second baseline, ``dump_restore_copy``, is PostgreSQL's own parallel logical copy: ``pg_dump -Fd -j N`` into a
+directory, then ``pg_restore -j N`` from it (the directory format cannot be piped: its tables are files written and
+read in parallel). A benchmark compares against the faster of the two.
+
+Passwords go to pg_dump / psql / pg_restore through PGPASSWORD, never on a command line.
 """
 
 import os
 import resource
+import shutil
+import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -121,6 +128,40 @@ def plain_copy(source_dsn: str, target_dsn: str, *, chunk_bytes: int = DEFAULT_C
         "sequences": sequences,
         "phases": phases,
     }
+
+
+def dump_restore_copy(source_dsn: str, target_dsn: str, *, jobs: int, no_owner: bool = True,
+                      workdir: str | None = None) -> dict:
+    """``pg_dump -Fd -j jobs`` of ``source_dsn`` into a scratch directory, then ``pg_restore -j jobs`` into the
+    existing, empty database ``target_dsn``; the directory is removed at the end.
+
+    Returns ``{"seconds", "bytes" (size of the dump directory), "phases": {"dump", "restore"}}``."""
+    source, source_env = _libpq_env(source_dsn)
+    target, target_env = _libpq_env(target_dsn)
+    owner = ["--no-owner", "--no-privileges"] if no_owner else []
+    directory = tempfile.mkdtemp(prefix="pg-dump-dir-", dir=workdir)
+    dump_dir = os.path.join(directory, "dump")
+    phases = {}
+    started = time.monotonic()
+    try:
+        _run([str(PG_BIN / "pg_dump"), "-Fd", "-j", str(jobs), "-f", dump_dir, "--dbname=" + source] + owner,
+             source_env, "pg_dump")
+        phases["dump"] = round(time.monotonic() - started, 3)
+        size = sum(entry.stat().st_size for entry in os.scandir(dump_dir))
+        _run([str(PG_BIN / "pg_restore"), "-j", str(jobs), "--exit-on-error", "--dbname=" + target] + owner
+             + [dump_dir], target_env, "pg_restore")
+        phases["restore"] = round(time.monotonic() - started - phases["dump"], 3)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    return {"seconds": round(time.monotonic() - started, 3), "bytes": size, "phases": phases}
+
+
+def _run(command, env, name):
+    with tempfile.TemporaryFile() as stderr:
+        code = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr, check=False).returncode
+        if code:
+            stderr.seek(0)
+            raise PlainCopyError("%s rc=%s: %s" % (name, code, stderr.read().decode(errors="replace")[-2000:]))
 
 
 def _vm_hwm_kb():
