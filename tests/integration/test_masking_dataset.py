@@ -15,7 +15,7 @@ from tools.local_inventory import fresh_account_id, load_spec
 from tools.masking_dataset import (
     DYNAMODB_TABLES, FIRST_NAMES, _batch_write, create_dataset, create_dynamodb_dataset, customer_identity, drop_database,
     ensure_dynamodb_table, recreate_database, user_public_id)
-from tools.pg_plain_copy import copy_table, peak_rss_mb, plain_copy
+from tools.pg_plain_copy import PlainCopyError, copy_table, dump_restore_copy, peak_rss_mb, plain_copy
 from tools.stack.state import pg_dsn
 
 CUSTOMERS = 2000
@@ -247,6 +247,22 @@ def test_plain_copy_is_identical(dataset, db, target):
         assert table["chunks"] >= table["bytes"] // (16 * 1024), name
         assert table["max_chunk_bytes"] < 16 * 1024 + 8192, name  # a chunk is at most one row over the size
     assert peak_rss_mb() > 0
+
+
+def test_dump_restore_copy_is_identical_and_leaves_no_dump(dataset, db, target, tmp_path):
+    figures = dump_restore_copy(dataset["dsn"], target, jobs=2, workdir=str(tmp_path))
+    assert set(figures["phases"]) == {"dump", "restore"} and figures["bytes"] > 0
+    with psycopg.connect(target, autocommit=True) as copy:
+        for table in ("customers", "orders"):
+            assert _table_checksum(copy, table) == _table_checksum(db, table)
+    assert list(tmp_path.iterdir()) == []  # the dump directory is removed
+
+
+def test_dump_restore_copy_fails_with_pg_restore_s_reason(dataset, target, tmp_path):
+    dump_restore_copy(dataset["dsn"], target, jobs=1, workdir=str(tmp_path))
+    with pytest.raises(PlainCopyError, match="pg_restore rc=1: .*already exists"):
+        dump_restore_copy(dataset["dsn"], target, jobs=1, workdir=str(tmp_path))  # into a database not empty
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_copy_table_streams_in_flat_memory(dataset, target):
