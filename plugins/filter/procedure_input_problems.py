@@ -16,7 +16,7 @@ description:
     and the rule; an empty list when every value may be used.
   - Points in time (C(restore_point), C(dr_drill_point)) are C(latest) or ISO 8601 times in UTC, never in the future
     nor before the window the store keeps (the spec's C(backup.retention_days) for RDS, 35 days for DynamoDB).
-  - Pure apart from reading the clock: it calls nothing, so a refusal comes before any AWS call.
+  - Pure apart from reading the clock, it calls nothing, so a refusal comes before any AWS call.
 positional: procedure, spec
 options:
   _input:

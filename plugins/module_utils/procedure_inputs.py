@@ -270,6 +270,18 @@ VARIABLES = {
         "dr_drill_compare_backup": ("boolean", False),
         "dr_drill_compare_live_tables": ("boolean", False),
     },
+    "backup": {
+        "logical_backup_id": ("backup_id", False),
+        "logical_backup_database": ("database", False),
+        "logical_backup_bucket": ("bucket", False),
+        "logical_backup_prefix": ("s3_prefix", False),
+        "logical_backup_kms_key": ("kms_key", False),
+    },
+    "drill_markers": {
+        "drill_markers_database": ("database", False),
+        "drill_markers_dynamodb": ("boolean", False),
+        "drill_markers_s3": ("boolean", False),
+    },
     "failover": {
         "failover_confirm": ("environment", True),
         "failover_id": ("run_id", False),

@@ -176,3 +176,17 @@ def test_a_bad_failover_request_is_refused_before_any_call_and_recorded(inventor
                        extra_vars=dict(extra, envops_report_dir=str(tmp_path)))
     assert_refused_and_recorded(run, moto_url, accounts, tmp_path, "prod", "failover", [
         expected, "nothing was read or changed"])
+
+
+@pytest.mark.parametrize("playbook,procedure,extra,expected", [
+    ("backup.yml", "backup", {"logical_backup_id": "../other"}, 'logical_backup_id "../other": 1-128 letters'),
+    ("backup.yml", "backup", {"logical_backup_prefix": "../postgres/"}, 'logical_backup_prefix "../postgres/"'),
+    ("drill_markers.yml", "drill_markers", {"drill_markers_database": "app; drop"},
+     'drill_markers_database "app; drop": a PostgreSQL database name'),
+    ("drill_markers.yml", "drill_markers", {"drill_markers_s3": "flase"}, 'drill_markers_s3 "flase": true or false'),
+], ids=["backup-id", "backup-prefix", "markers-database", "markers-typo"])
+def test_a_bad_backup_or_marker_request_is_refused_before_any_call_and_recorded(
+        inventory, moto_url, accounts, tmp_path, playbook, procedure, extra, expected):
+    reset_calls(moto_url)
+    run = run_playbook(playbook, inventory, limit="prod", extra_vars=dict(extra, envops_report_dir=str(tmp_path)))
+    assert_refused_and_recorded(run, moto_url, accounts, tmp_path, "prod", procedure, [expected])
