@@ -20,7 +20,7 @@ description:
 positional: procedure, spec
 options:
   _input:
-    description: The procedure's variables, C({name: value}); variables not given are not checked.
+    description: The procedure's variables, name to value; variables not given are not checked.
     type: dict
     required: true
   procedure:
@@ -44,7 +44,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The problems, e.g. C(restore_prefix "../x": an S3 key prefix ...); empty when every value may be used.
+  description:
+    - The problems, each naming the variable, its value as JSON and the rule; empty when every value may be used.
   type: list
   elements: str
 """
