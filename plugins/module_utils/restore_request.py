@@ -20,7 +20,7 @@ from typing import Optional
 
 KINDS = ("logical", "rds_snapshot", "rds_pitr", "dynamodb_pitr", "s3_versions")
 # Lower case letters and digits: part of RDS identifiers, table and database names alike.
-_RESTORE_ID = re.compile(r"^[a-z0-9]{1,20}$")
+_RESTORE_ID = re.compile(r"[a-z0-9]{1,20}")  # fullmatch: "$" would let a trailing newline through
 _RDS_ID_MAX = 63
 _PG_NAME_MAX = 63
 
@@ -94,7 +94,7 @@ def check_request(request: Dict[str, Any]) -> List[str]:
         return ["restore_kind %r: one of %s." % (kind, ", ".join(KINDS))]
     problems = []
     restore_id = str(request.get("restore_id") or "")
-    if not _RESTORE_ID.match(restore_id):
+    if not _RESTORE_ID.fullmatch(restore_id):
         problems.append("restore_id %r: 1-20 lower case letters and digits." % restore_id)
     try:
         parse_point(request.get("point"))
@@ -109,7 +109,7 @@ def check_request(request: Dict[str, Any]) -> List[str]:
             problems.append("a drill never replaces live data: restore_replace is refused in a drill.")
     elif request.get("confirm"):
         problems.append("restore_confirm is only for restore_replace=true.")
-    if _RESTORE_ID.match(restore_id) and request.get("live"):
+    if _RESTORE_ID.fullmatch(restore_id) and request.get("live"):
         problems.extend(_name_problems(kind, request["live"], restore_id))
     return problems
 

@@ -111,3 +111,21 @@ def aws_client(stack, service, account, region):
     """A boto3 client for one fake account of the local moto server."""
     return boto3.client(service, endpoint_url=stack["moto_url"], region_name=region,
                         aws_access_key_id=account, aws_secret_access_key="local-moto-not-a-secret")
+
+
+def calls_besides_the_audit(counts):
+    """The AWS calls of moto's counter (tools.stack.state.calls) other than CloudWatch Logs: a refused run may write
+    its audit record and nothing else."""
+    return dict((action, count) for action, count in counts["by_action"].items() if not action.startswith("logs:"))
+
+
+def audit_records(url, account, region, environment, stream):
+    """The records of the environment's audit log group's stream, oldest first (JSON decoded); [] when none."""
+    logs = boto3.client("logs", endpoint_url=url, region_name=region, aws_access_key_id=account,
+                        aws_secret_access_key="local-moto-not-a-secret")
+    try:
+        events = logs.get_log_events(logGroupName="/envops/%s/audit" % environment, logStreamName=stream,
+                                     startFromHead=True)["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    return [json.loads(event["message"]) for event in events]

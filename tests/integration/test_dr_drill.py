@@ -25,7 +25,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from harness import run_playbook
+from harness import audit_records, calls_besides_the_audit, run_playbook
 from tools.estate_database import database_conninfo, ensure_database
 from tools.local_inventory import fresh_account_id, load_spec, write_inventory
 from tools.masking_dataset import create_dataset, drop_database
@@ -365,11 +365,14 @@ def test_a_drill_to_a_point_loses_the_objects_written_after_it(drilled, backed_u
     ({"dr_drill_kind": "pitr"}, "dr_drill_kind must be one of: logical, rds_snapshot"),
 ], ids=["bad-id", "bad-kind"])
 def test_a_bad_drill_request_is_refused_before_any_aws_call(tmp_path, private_moto, extra, expected):
-    inventory = write_inventory(tmp_path / "inventory", private_moto, {"prod": (None, fresh_account_id(6))})
+    account = fresh_account_id(6)
+    inventory = write_inventory(tmp_path / "inventory", private_moto, {"prod": (None, account)})
     reset_calls(private_moto)
     run = run_playbook("dr_drill.yml", inventory, extra_vars=dict(extra, envops_report_dir=str(tmp_path)))
     assert run.rc != 0 and expected in "\n".join(run.failure_messages("prod")), run.stdout[-3000:]
-    assert calls(private_moto)["total"] == 0
+    assert calls_besides_the_audit(calls(private_moto)) == {}, calls(private_moto)["by_action"]
+    (record,) = audit_records(private_moto, account, REGION, "prod", "dr-drill")
+    assert record["refused"] is True and any(expected in problem for problem in record["problems"]), record
 
 
 # -- the rds_snapshot kind ------------------------------------------------------------------------------------------

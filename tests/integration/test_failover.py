@@ -11,7 +11,7 @@ import boto3
 import psycopg
 import pytest
 
-from harness import run_playbook
+from harness import audit_records, calls_besides_the_audit, run_playbook
 from tools.estate_database import database_conninfo, ensure_database
 from tools.local_inventory import fresh_account_id, load_spec, write_inventory
 from tools.masking_dataset import create_dataset
@@ -117,7 +117,9 @@ def test_a_failover_without_the_dr_environment_in_the_inventory_is_refused_befor
     assert run.rc != 0
     messages = "\n".join(run.failure_messages("prod"))
     assert "its DR environment dr is not in the inventory" in messages, run.stdout[-3000:]
-    assert calls(private_moto)["total"] == 0
+    assert calls_besides_the_audit(calls(private_moto)) == {}, calls(private_moto)["by_action"]
+    (record,) = audit_records(private_moto, accounts["prod"], load_spec("prod")["region"], "prod", "failover")
+    assert record["refused"] is True and any("is not in the inventory" in problem for problem in record["problems"])
 
 
 def test_failover_then_failback(inventory, stack, accounts, aws, tmp_path):

@@ -18,7 +18,7 @@ import yaml
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from harness import REPO, VENV_BIN, run_playbook, tool_env
+from harness import REPO, VENV_BIN, audit_records, calls_besides_the_audit, run_playbook, tool_env
 from tools.collection_path import import_collection
 from tools.local_inventory import fresh_account_id, write_inventory
 from tools.estate_database import database_conninfo, ensure_database
@@ -151,7 +151,7 @@ def client(stack, inventory, env, service):
 
 
 # ------------------------------------------------------------------------------------------------------------
-# refused flows: before any AWS call
+# refused flows: before any AWS call but the audit record's
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +172,12 @@ def test_refused_before_any_aws_call(private_inventory, private_moto, tmp_path, 
     message = "\n".join(run.failure_messages(targets))
     assert "refusing to refresh %s from %s, nothing was read or changed" % (targets, source) in message, message
     assert expected in message, message
-    assert calls(private_moto)["total"] == 0, calls(private_moto)["by_action"]
+    # the only calls: the refusal's audit record in the target's account, read back here
+    assert calls_besides_the_audit(calls(private_moto)) == {}, calls(private_moto)["by_action"]
+    spec, account = host_of(private_inventory, targets)
+    record = audit_records(private_moto, account, spec["region"], targets, "refresh-masked")[-1]
+    assert record["refused"] is True and record["source"] == source and record["target"] == targets
+    assert any(expected in problem for problem in record["problems"]), record
 
 
 # ------------------------------------------------------------------------------------------------------------

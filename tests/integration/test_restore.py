@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from harness import run_playbook
+from harness import audit_records, calls_besides_the_audit, run_playbook
 from tools.estate_database import database_conninfo, ensure_database, secret_id
 from tools.local_inventory import fresh_account_id, load_spec, write_inventory
 from tools.masking_dataset import create_dataset
@@ -137,7 +137,9 @@ def test_a_bad_request_is_refused_before_any_aws_call(tmp_path_factory, private_
     reset_calls(private_moto)
     run = restore(directory, tmp_path_factory.mktemp("reports"), expect_ok=False, **extra)
     assert run.rc != 0 and expected in "\n".join(run.failure_messages("prod")), run.stdout[-3000:]
-    assert calls(private_moto)["total"] == 0
+    assert calls_besides_the_audit(calls(private_moto)) == {}, calls(private_moto)["by_action"]
+    record = audit_records(private_moto, account, REGION, "prod", "restore")[-1]
+    assert record["refused"] is True and any(expected in problem for problem in record["problems"]), record
 
 
 def test_a_database_restore_is_refused_where_the_spec_has_no_database(tmp_path_factory, private_moto, account):
@@ -147,7 +149,9 @@ def test_a_database_restore_is_refused_where_the_spec_has_no_database(tmp_path_f
     reset_calls(private_moto)
     run = restore(directory, tmp_path_factory.mktemp("reports"), expect_ok=False, restore_kind="logical")
     assert "kind logical needs the spec's data.database" in "\n".join(run.failure_messages("prod")), run.stdout[-3000:]
-    assert calls(private_moto)["total"] == 0
+    assert calls_besides_the_audit(calls(private_moto)) == {}, calls(private_moto)["by_action"]
+    record = audit_records(private_moto, account, REGION, "prod", "restore")[-1]
+    assert record["refused"] is True and record["problems"] == ["kind logical needs the spec's data.database."]
 
 
 def test_restore_refuses_to_run_on_several_environments(tmp_path_factory, private_moto, account):

@@ -90,3 +90,7 @@ def test_plan_raises_on_a_bad_request():
 def test_points_parse_with_their_zone():
     assert rr.parse_point("latest") is None and rr.parse_point(None) is None
     assert rr.parse_point("2026-11-23T09:00:00Z") == datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+
+
+def test_a_restore_id_with_a_trailing_newline_is_refused():
+    assert rr.check_request(request(restore_id="p1\n")) == ["restore_id 'p1\\n': 1-20 lower case letters and digits."]
