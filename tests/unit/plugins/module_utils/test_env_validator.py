@@ -179,4 +179,4 @@ def test_every_problem_is_reported_at_once():
 
 def test_spec_that_is_not_a_mapping():
     result = validate_environment("prod", ["not", "a", "mapping"])
-    assert [(p.field, p.rule) for p in result.problems] == [("", "type")]
+    assert [(p.field, p.rule) for p in result.problems] == [("(spec)", "type")]
