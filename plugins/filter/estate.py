@@ -15,7 +15,7 @@ description:
     C(overrides) (C(envops_spec_overrides), empty when unset) for every given host.
   - Feeds the O(envops.aws.env_spec#module:estate) option, so rules that compare environments (VPC CIDR overlap,
     dedicated accounts, DR pairing, unique bucket names) see every environment of the inventory, whatever
-    C(--limit) selects. A host without a spec is kept (null): the validator refuses it by name rather than let a
+    C(--limit) selects. A host without a spec is kept (null), so the validator refuses it by name rather than let a
     rule skip it.
 positional: hosts
 options:
