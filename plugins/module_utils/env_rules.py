@@ -239,6 +239,9 @@ def storage_iops(spec):
         yield "storage.iops", "iops_required", "%s storage needs provisioned iops" % storage["type"]
     if storage["type"] == "gp2" and "iops" in storage:
         yield "storage.iops", "iops_not_settable", "gp2 storage does not take provisioned iops"
+    if storage["type"] != "gp3" and "throughput_mibps" in storage:
+        yield "storage.throughput_mibps", "throughput_only_gp3", (
+            "only gp3 storage takes a provisioned throughput, not %s" % storage["type"])
 
 
 def alarm_thresholds_ordered(spec):

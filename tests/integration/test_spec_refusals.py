@@ -181,19 +181,20 @@ def test_an_empty_or_null_spec_names_the_environment_field_and_rule(tmp_path, mo
 
 
 def test_a_spec_file_with_a_duplicate_key_is_refused(tmp_path, moto_url):
-    # the second data_masking would silently win: staging holding unmasked production data
-    inventory = write_inventory(tmp_path, moto_url, {"staging": (load_spec("staging"), fresh_account_id())})
-    spec_file = inventory / "host_vars" / "staging" / "envops_spec.yml"
+    # both values are valid: the second region would silently win and dev be built in another region
+    inventory = write_inventory(tmp_path, moto_url, {"dev": (load_spec("dev"), fresh_account_id())})
+    spec_file = inventory / "host_vars" / "dev" / "envops_spec.yml"
     text = spec_file.read_text()
-    assert "  data_masking: true\n" in text
-    spec_file.write_text(text.replace("  data_masking: true\n", "  data_masking: true\n  data_masking: false\n"))
+    assert "  region: me-south-1\n" in text
+    spec_file.write_text(text.replace("  region: me-south-1\n", "  region: me-south-1\n  region: eu-west-1\n"))
     reset_calls(moto_url)
 
     run = run_playbook("provision.yml", inventory)
 
     assert calls(moto_url)["total"] == 0, calls(moto_url)["by_action"]
     assert run.rc != 0
-    assert "duplicate mapping key 'data_masking'" in run.stdout + run.stderr, run.stdout[-2000:] + run.stderr[-2000:]
+    output = run.stdout + run.stderr
+    assert "YAML parsing failed: Found duplicate mapping key 'region'" in output, output[-3000:]
 
 
 @pytest.mark.parametrize("inventory", ["dev", "test", "staging", "prod", "dr", "local"])

@@ -185,6 +185,7 @@ MALFORMED = [
      "backup.vault_lock.compliance_after_days", "maximum"),
     ("prod", "waf.managed_rules", [""], "waf.managed_rules[0]", "pattern"),
     ("prod", "compute.instance_type", "", "compute.instance_type", "pattern"),
+    ("prod", "storage.throughput_mibps", 500, "storage.throughput_mibps", "throughput_only_gp3"),
     ("prod", "tags", dict([("env", "prod"), ("service", "s"), ("owner", "o"), ("cost_center", "c"),
                            ("data_class", "restricted")] + [("t%d" % i, "v") for i in range(44)]), "tags", "tag_count"),
 ]
