@@ -128,6 +128,12 @@ def regions_exist(spec):
         regions.append(("dr.region", spec["dr"]["region"]))
     if "standby_for" in spec:
         regions.append(("standby_for.region", spec["standby_for"]["region"]))
+    try:
+        partition_of(spec["region"])
+    except ImportError:
+        yield "region", "region_exists", "botocore (with boto3, which every AWS module needs) is not installed: the " \
+                                         "regions cannot be checked"
+        return
     for field, region in regions:
         if partition_of(region) is None:
             yield field, "region_exists", "AWS has no region %r (botocore's partitions list the regions)" % region

@@ -270,3 +270,14 @@ def test_an_rpo_longer_than_the_rto_is_a_valid_choice():
 def test_spec_that_is_not_a_mapping():
     result = validate_environment("prod", ["not", "a", "mapping"])
     assert [(p.field, p.rule) for p in result.problems] == [("(spec)", "type")]
+
+
+def test_regions_are_refused_rather_than_unchecked_without_botocore(monkeypatch):
+    from ansible_collections.envops.aws.plugins.module_utils import env_rules
+
+    def no_botocore(region):
+        raise ImportError("No module named 'botocore'")
+
+    monkeypatch.setattr(env_rules, "partition_of", no_botocore)
+    problems = validate_environment("dev", load_spec("dev")).problems
+    assert [(p.field, p.rule) for p in problems] == [("region", "region_exists")]
