@@ -11,10 +11,12 @@ name: estate
 short_description: Collect the environment specs of an inventory for cross-environment rules
 version_added: 0.1.0
 description:
-  - Returns a mapping of environment name to C(spec) (C(envops_spec)) and C(overrides)
-    (C(envops_spec_overrides), empty when unset) for the given hosts that define C(envops_spec).
+  - Returns a mapping of environment name to C(spec) (C(envops_spec), null when the host has none) and
+    C(overrides) (C(envops_spec_overrides), empty when unset) for every given host.
   - Feeds the O(envops.aws.env_spec#module:estate) option, so rules that compare environments (VPC CIDR overlap,
-    dedicated accounts) see every environment of the inventory.
+    dedicated accounts, DR pairing, unique bucket names) see every environment of the inventory, whatever
+    C(--limit) selects. A host without a spec is kept (null), so the validator refuses it by name rather than let a
+    rule skip it.
 positional: hosts
 options:
   _input:
@@ -47,10 +49,8 @@ def estate(hostvars, hosts):
     collected = {}
     for host in hosts:
         host_vars = hostvars[host]
-        if "envops_spec" not in host_vars:
-            continue
         collected[host] = {
-            "spec": host_vars["envops_spec"],
+            "spec": host_vars["envops_spec"] if "envops_spec" in host_vars else None,
             "overrides": host_vars.get("envops_spec_overrides") or {},
         }
     return collected

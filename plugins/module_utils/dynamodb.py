@@ -110,7 +110,7 @@ def _index_problems(params: Dict[str, Any]) -> List[str]:
     for index in params.get("global_secondary_indexes") or []:
         name = index["name"]
         where = f"global_secondary_indexes[{name}]."
-        if not NAME.match(name):
+        if not NAME.fullmatch(name):
             problems.append(f"Index name {name!r} is not valid: 3 to 255 letters, digits, '_', '-' or '.'.")
         if name in seen:
             problems.append(f"Index name {name!r} is given twice in global_secondary_indexes.")
@@ -150,7 +150,7 @@ def _attribute_type_conflicts(params: Dict[str, Any]) -> List[str]:
 def validate_params(params: Dict[str, Any]) -> List[str]:
     """Checks of the module parameters alone, run before any API call; returns the problems found."""
     problems = []
-    if not NAME.match(params["name"]):
+    if not NAME.fullmatch(params["name"]):
         problems.append(f"name {params['name']!r} is not a valid table name: 3 to 255 letters, digits, '_', '-' or '.'.")
     if params["state"] == "absent":
         return problems

@@ -108,7 +108,7 @@ class AnsibleElastiCacheError(AnsibleAWSError):
 def validate_params(params: Dict[str, Any]) -> List[str]:
     """Checks of the module parameters alone, run before any API call; returns the problems found."""
     problems = []
-    if not REPLICATION_GROUP_ID.match(params["replication_group_id"]):
+    if not REPLICATION_GROUP_ID.fullmatch(params["replication_group_id"]):
         problems.append(
             f"replication_group_id {params['replication_group_id']!r} is invalid: 1 to 40 lowercase letters, digits"
             " and hyphens, starting with a letter, without two consecutive hyphens nor a trailing hyphen."
@@ -138,7 +138,7 @@ def validate_params(params: Dict[str, Any]) -> List[str]:
     if params["auth_token"] is not None:
         if not params["transit_encryption"]:
             problems.append("auth_token requires transit_encryption=true.")
-        if not AUTH_TOKEN.match(params["auth_token"]):
+        if not AUTH_TOKEN.fullmatch(params["auth_token"]):
             # Never quote the token itself.
             problems.append(
                 "auth_token must be 16 to 128 characters: letters, digits and only the special characters ! & # $ ^ < > -."
@@ -147,9 +147,9 @@ def validate_params(params: Dict[str, Any]) -> List[str]:
     retention = params["snapshot_retention_limit"]
     if retention is not None and not 0 <= retention <= 35:
         problems.append(f"snapshot_retention_limit must be between 0 and 35 days, not {retention}.")
-    if params["snapshot_window"] is not None and not SNAPSHOT_WINDOW.match(params["snapshot_window"]):
+    if params["snapshot_window"] is not None and not SNAPSHOT_WINDOW.fullmatch(params["snapshot_window"]):
         problems.append(f"snapshot_window {params['snapshot_window']!r} is not hh24:mi-hh24:mi (UTC), for example 05:00-06:00.")
-    if params["maintenance_window"] is not None and not MAINTENANCE_WINDOW.match(params["maintenance_window"]):
+    if params["maintenance_window"] is not None and not MAINTENANCE_WINDOW.fullmatch(params["maintenance_window"]):
         problems.append(
             f"maintenance_window {params['maintenance_window']!r} is not ddd:hh24:mi-ddd:hh24:mi (UTC), for example sun:05:00-sun:06:00."
         )
@@ -211,7 +211,7 @@ def kms_key_id_of(key: Optional[str]) -> Optional[str]:
     """The key id in a key ARN, else the value as given (key id or alias)."""
     if not key:
         return key
-    match = KMS_KEY_ARN.match(key)
+    match = KMS_KEY_ARN.fullmatch(key)
     return match.group("key_id") if match else key
 
 

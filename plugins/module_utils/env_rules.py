@@ -14,11 +14,22 @@ __metaclass__ = type
 
 import ipaddress
 
+from ansible_collections.envops.aws.plugins.module_utils.aws_regions import partition_of
 from ansible_collections.envops.aws.plugins.module_utils.env_schema import LIVE_DATA_TYPES
 from ansible_collections.envops.aws.plugins.module_utils.env_schema import NON_PROD_TYPES
+from ansible_collections.envops.aws.plugins.module_utils.expiry import parse_utc
 
 _RFC1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 _MINUTES_PER_DAY = 24 * 60
+_MINUTES_PER_WEEK = 7 * _MINUTES_PER_DAY
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ISOLATION_RANK = {"logical": 0, "partial": 1, "complete": 2}
+_DATA_CLASS_RANK = {"public": 0, "internal": 1, "confidential": 2, "restricted": 3}
+# RDS takes a maintenance window of at least 30 minutes, ElastiCache of at least 60; neither more than 24 hours
+_WINDOW_MINUTES_RDS = 30
+_WINDOW_MINUTES_CACHE = 60
+# AWS allows 50 tags per resource; the roles add Name and purpose to the spec's tags
+_MAX_SPEC_TAGS = 48
 
 
 def env_tag_matches_name(spec):
@@ -111,6 +122,111 @@ def dr_region_differs(spec):
         yield "dns", "needs_dr", "DNS failover needs a DR region and strategy (dr) to fail over to"
 
 
+def regions_exist(spec):
+    regions = [("region", spec["region"])]
+    if "dr" in spec:
+        regions.append(("dr.region", spec["dr"]["region"]))
+    if "standby_for" in spec:
+        regions.append(("standby_for.region", spec["standby_for"]["region"]))
+    try:
+        partition_of(spec["region"])
+    except ImportError:
+        yield "region", "region_exists", "botocore (with boto3, which every AWS module needs) is not installed: the " \
+                                         "regions cannot be checked"
+        return
+    for field, region in regions:
+        if partition_of(region) is None:
+            yield field, "region_exists", "AWS has no region %r (botocore's partitions list the regions)" % region
+    # replication, snapshot copies and failover records do not cross partitions (aws, aws-cn, aws-us-gov...)
+    for field, region in regions[1:]:
+        if None not in (partition_of(region), partition_of(spec["region"])) and (
+                partition_of(region) != partition_of(spec["region"])):
+            yield field, "same_partition", "%s is in partition %s, the primary region %s in %s" % (
+                region, partition_of(region), spec["region"], partition_of(spec["region"]))
+
+
+def complete_isolation_for_live_data(spec):
+    if spec["type"] in LIVE_DATA_TYPES and spec["isolation"] != "complete":
+        yield "isolation", "complete_isolation_for_live_data", (
+            "a %s environment holds live data and needs complete isolation (its own account), got %r"
+            % (spec["type"], spec["isolation"]))
+
+
+def dr_environment_named(spec):
+    # the failover restores into the DR environment: without one named, it has no target
+    if "dr" not in spec or spec["dr"].get("environment"):
+        return
+    if spec["type"] == "production":
+        yield "dr.environment", "dr_environment_required", (
+            "production must name its DR environment (the environment of type dr that stands by for it)")
+    elif "dns" in spec:
+        yield "dr.environment", "dr_environment_required", (
+            "DNS failover needs the DR environment to fail over to")
+
+
+def database_with_live_data(spec):
+    # the DR copy, the failover and deletion protection all hang off the database: leaving it out (or data: {})
+    # would switch them off unnoticed
+    if spec["type"] in LIVE_DATA_TYPES and "database" not in spec["data"]:
+        yield "data.database", "database_with_live_data", "a %s environment must declare its database" % spec["type"]
+
+
+def encryption_always_on(spec):
+    if not spec["storage"]["encrypted"]:
+        yield "storage.encrypted", "encryption_always_on", (
+            "storage is always encrypted with the environment's data key: false would be ignored, so it is refused")
+
+
+def kms_data_key(spec):
+    classes = spec["data"]["kms_key_classes"]
+    if "data" not in classes:
+        yield "data.kms_key_classes", "data_key_required", (
+            "the database, buckets, tables and cache are encrypted with the 'data' key: the list must hold it")
+    if len(set(classes)) != len(classes):
+        yield "data.kms_key_classes", "unique", "a key class is listed twice"
+
+
+def window_minutes(window):
+    """Length in minutes of a ddd:hh:mm-ddd:hh:mm window (one that ends before it starts wraps over the week)."""
+    def minute_of_week(point):
+        day, hour, minute = point.split(":")
+        return _WEEKDAYS.index(day) * _MINUTES_PER_DAY + int(hour) * 60 + int(minute)
+    start, end = window.split("-")
+    return (minute_of_week(end) - minute_of_week(start)) % _MINUTES_PER_WEEK
+
+
+def maintenance_window_length(spec):
+    minutes = window_minutes(spec["maintenance_window"])
+    cache = bool(spec["data"].get("cache"))
+    needed = _WINDOW_MINUTES_CACHE if cache else _WINDOW_MINUTES_RDS
+    if minutes < needed:
+        yield "maintenance_window", "maintenance_window_length", "%d minutes: %s" % (
+            minutes, "ElastiCache (data.cache) needs at least 60" if cache else "RDS needs at least 30")
+    elif minutes > _MINUTES_PER_DAY:
+        yield "maintenance_window", "maintenance_window_length", "%d minutes: at most 24 hours" % minutes
+
+
+def expiry_is_a_date(spec):
+    expires_at = spec["lifecycle"].get("expires_at")
+    if expires_at is None:
+        return
+    try:
+        parse_utc(expires_at)
+    except ValueError as exc:
+        yield "lifecycle.expires_at", "valid_time", "%r is no UTC time: %s" % (expires_at, exc)
+
+
+def tag_count(spec):
+    if len(spec["tags"]) > _MAX_SPEC_TAGS:
+        yield "tags", "tag_count", "%d tags: AWS allows 50 per resource and the roles add Name and purpose, so at " \
+                                   "most %d" % (len(spec["tags"]), _MAX_SPEC_TAGS)
+
+
+def peers_named(spec):
+    if spec["name"] in spec["network"]["peers"]:
+        yield "network.peers", "peer_not_self", "an environment does not peer with itself"
+
+
 def waf_in_production(spec):
     if spec["type"] == "production" and not spec["waf"]["enabled"]:
         yield "waf.enabled", "waf_in_production", "production must be behind AWS WAF"
@@ -129,6 +245,9 @@ def storage_iops(spec):
         yield "storage.iops", "iops_required", "%s storage needs provisioned iops" % storage["type"]
     if storage["type"] == "gp2" and "iops" in storage:
         yield "storage.iops", "iops_not_settable", "gp2 storage does not take provisioned iops"
+    if storage["type"] != "gp3" and "throughput_mibps" in storage:
+        yield "storage.throughput_mibps", "throughput_only_gp3", (
+            "only gp3 storage takes a provisioned throughput, not %s" % storage["type"])
 
 
 def alarm_thresholds_ordered(spec):
@@ -153,12 +272,22 @@ def bucket_name(spec, purpose):
     raise KeyError(purpose)
 
 
+def bucket_names(spec):
+    """Every S3 bucket name the spec creates, DR replicas included: (field, name)."""
+    for index, bucket in enumerate(spec["data"]["buckets"]):
+        name = bucket.get("name") or "envops-%s-%s-%s" % (spec["name"], spec["account"]["id"], bucket["purpose"])
+        yield "data.buckets[%d].name" % index, name
+        if bucket["critical"] and "dr" in spec:
+            yield "data.buckets[%d].name" % index, name + "-dr"
+
+
 def buckets_valid(spec):
     seen = set()
     for index, bucket in enumerate(spec["data"]["buckets"]):
         field = "data.buckets[%d]" % index
         if bucket["purpose"] in seen:
             yield field + ".purpose", "unique", "purpose %r is declared twice" % bucket["purpose"]
+            continue
         seen.add(bucket["purpose"])
         name = bucket_name(spec, bucket["purpose"])
         if bucket["critical"] and len(name + "-dr") > 63:
@@ -168,6 +297,11 @@ def buckets_valid(spec):
             yield field + ".critical", "replication_needs_dr", "a critical bucket replicates to the DR region, but no dr is set"
         if bucket.get("glacier_days") and bucket.get("expire_days") and bucket["expire_days"] <= bucket["glacier_days"]:
             yield field + ".expire_days", "lifecycle_order", "objects expire before they reach Glacier"
+    names = {}
+    for field, name in bucket_names(spec):
+        if name in names and names[name] != field:
+            yield field, "unique_bucket_name", "bucket %r is also the name of %s" % (name, names[name])
+        names.setdefault(name, field)
 
 
 def tables_unique(spec):
@@ -211,8 +345,15 @@ def previews_expire(spec):
 
 SPEC_RULES = (env_tag_matches_name, vpc_cidr_range, multi_az_for_live_data, nat_per_az_in_production,
               masking_outside_production, backup_covers_rpo, vault_lock_fits_retention, dr_region_differs,
-              waf_in_production, capacity_bounds, storage_iops, alarm_thresholds_ordered, az_slots, buckets_valid, tables_unique,
-              database_protected_with_live_data, cache_failover_in_production, previews_expire)
+              regions_exist, complete_isolation_for_live_data, dr_environment_named, database_with_live_data,
+              encryption_always_on, kms_data_key, maintenance_window_length, expiry_is_a_date, tag_count, peers_named,
+              waf_in_production, capacity_bounds, storage_iops, alarm_thresholds_ordered, az_slots, buckets_valid,
+              tables_unique, database_protected_with_live_data, cache_failover_in_production, previews_expire)
+
+
+# Estate rules: each takes the spec it reports on and one other environment of the estate, and yields problems of
+# the first one's fields. The validator runs every rule over every ordered pair, so a rule that binds two
+# environments refuses the run of either, whichever host --limit selects.
 
 
 def may_peer(a, b):
@@ -220,24 +361,132 @@ def may_peer(a, b):
     return b["name"] in a["network"]["peers"] or a["name"] in b["network"]["peers"]
 
 
-def no_overlap_with_peers(spec, estate):
-    own = ipaddress.IPv4Network(spec["network"]["vpc_cidr"])
-    for other in estate:
-        if other["name"] == spec["name"] or not may_peer(spec, other):
-            continue
-        theirs = ipaddress.IPv4Network(other["network"]["vpc_cidr"])
-        if own.overlaps(theirs):
-            yield "network.vpc_cidr", "no_overlap_with_peers", "%s overlaps %s of peer environment %r" % (
-                own, theirs, other["name"])
-
-
-def own_account_when_complete(spec, estate):
-    if spec["isolation"] != "complete":
+def no_overlap_with_peers(spec, other):
+    if not may_peer(spec, other):
         return
-    for other in estate:
-        if other["name"] != spec["name"] and other["account"]["id"] == spec["account"]["id"]:
-            yield "account.id", "own_account_when_complete", (
-                "complete isolation needs a dedicated account, but %s shares %s" % (other["name"], spec["account"]["id"]))
+    own = ipaddress.IPv4Network(spec["network"]["vpc_cidr"])
+    theirs = ipaddress.IPv4Network(other["network"]["vpc_cidr"])
+    if own.overlaps(theirs):
+        yield "network.vpc_cidr", "no_overlap_with_peers", "%s overlaps %s of peer environment %r" % (
+            own, theirs, other["name"])
 
 
-ESTATE_RULES = (no_overlap_with_peers, own_account_when_complete)
+def own_account_when_complete(spec, other):
+    # either side's complete isolation forbids the sharing: a dev spec naming prod's account sends dev's calls there
+    if other["account"]["id"] != spec["account"]["id"]:
+        return
+    if spec["isolation"] == "complete":
+        yield "account.id", "own_account_when_complete", (
+            "complete isolation needs a dedicated account, but %s shares %s" % (other["name"], spec["account"]["id"]))
+    elif other["isolation"] == "complete":
+        yield "account.id", "own_account_when_complete", (
+            "%s is the account of %s, whose complete isolation needs it dedicated" % (
+                spec["account"]["id"], other["name"]))
+
+
+def account_email_unique(spec, other):
+    email = spec["account"]["email"]
+    if email and email.lower() == other["account"]["email"].lower() and other["account"]["id"] != spec["account"]["id"]:
+        yield "account.email", "account_email_unique", (
+            "%s is also the root e-mail of account %s (%s): AWS gives each account its own" % (
+                email, other["account"]["id"], other["name"]))
+
+
+def _dr_link_checks(primary, standby):
+    """(side, field, rule, message) of a primary and the environment linked to it as its standby."""
+    p, d = primary["name"], standby["name"]
+    named = primary.get("dr", {}).get("environment")
+    stands_for = standby.get("standby_for", {}).get("environment")
+    if named != d:
+        yield "primary", "dr.environment", "dr_pairing", "%s stands by for this environment, but dr.environment is %r" % (
+            d, named)
+        yield "standby", "standby_for.environment", "dr_pairing", "%s names %r as its DR environment, not this one" % (
+            p, named)
+    if stands_for != p:
+        yield "primary", "dr.environment", "dr_pairing", "%s stands by for %r, not for this environment" % (d, stands_for)
+        yield "standby", "standby_for.environment", "dr_pairing", (
+            "%s names this environment as its DR environment: standby_for.environment must be %r, got %r"
+            % (p, p, stands_for))
+    if primary["type"] != "production":
+        yield "primary", "type", "dr_pairing", "%s (type dr) stands by for production only, this is %s" % (
+            d, primary["type"])
+        yield "standby", "standby_for.environment", "dr_pairing", (
+            "%s is a %s environment: a DR environment stands by for production only" % (p, primary["type"]))
+    if standby["type"] != "dr":
+        yield "primary", "dr.environment", "dr_pairing", (
+            "%s is a %s environment: the DR environment must be of type dr (a failover copies this environment's "
+            "unmasked live data into it)" % (d, standby["type"]))
+        yield "standby", "type", "dr_pairing", (
+            "%s names it as its DR environment (a failover copies %s's unmasked live data here), but it is %s, not dr"
+            % (p, p, standby["type"]))
+    if "standby_for" in standby and standby["standby_for"]["region"] != primary["region"]:
+        yield "primary", "region", "dr_pairing", "%s expects its primary in %s (standby_for.region)" % (
+            d, standby["standby_for"]["region"])
+        yield "standby", "standby_for.region", "dr_pairing", "%s runs in %s" % (p, primary["region"])
+    if "dr" in primary and primary["dr"]["region"] != standby["region"]:
+        yield "primary", "dr.region", "dr_pairing", "the DR environment %s runs in %s" % (d, standby["region"])
+        yield "standby", "region", "dr_pairing", "%s expects its DR environment in %s (dr.region)" % (
+            p, primary["dr"]["region"])
+    if _ISOLATION_RANK[standby["isolation"]] < _ISOLATION_RANK[primary["isolation"]]:
+        yield "primary", "dr.environment", "dr_as_strict", "%s has isolation %s, weaker than this environment's %s" % (
+            d, standby["isolation"], primary["isolation"])
+        yield "standby", "isolation", "dr_as_strict", "%s weaker than the %s of %s, whose data it holds" % (
+            standby["isolation"], primary["isolation"], p)
+    if _DATA_CLASS_RANK[standby["tags"]["data_class"]] < _DATA_CLASS_RANK[primary["tags"]["data_class"]]:
+        yield "primary", "dr.environment", "dr_as_strict", "%s is tagged data_class %s, below this environment's %s" % (
+            d, standby["tags"]["data_class"], primary["tags"]["data_class"])
+        yield "standby", "tags.data_class", "dr_as_strict", "%s below the %s of %s, whose data it holds" % (
+            standby["tags"]["data_class"], primary["tags"]["data_class"], p)
+
+
+def _dr_linked(primary, standby):
+    return (primary.get("dr", {}).get("environment") == standby["name"]
+            or standby.get("standby_for", {}).get("environment") == primary["name"])
+
+
+def dr_pairing(spec, other):
+    # the failover trusts this pairing: prod's data goes to whatever dr.environment names
+    if _dr_linked(spec, other):
+        for side, field, rule, message in _dr_link_checks(spec, other):
+            if side == "primary":
+                yield field, rule, message
+    if _dr_linked(other, spec):
+        for side, field, rule, message in _dr_link_checks(other, spec):
+            if side == "standby":
+                yield field, rule, message
+
+
+def unique_bucket_names(spec, other):
+    # S3 bucket names are global: the second environment's provision would fail, or write into the first's bucket
+    theirs = dict((name, field) for field, name in bucket_names(other))
+    for field, name in bucket_names(spec):
+        if name in theirs:
+            yield field, "unique_bucket_name", "bucket %r is also %s's %s" % (name, other["name"], theirs[name])
+
+
+def unique_table_names(spec, other):
+    # tables are named <env>-<table>: dev's "a-events" and dev-a's "events" are one table in a shared account
+    if (spec["account"]["id"], spec["region"]) != (other["account"]["id"], other["region"]):
+        return
+    theirs = set("%s-%s" % (other["name"], table["name"]) for table in other["data"]["dynamodb_tables"])
+    for index, table in enumerate(spec["data"]["dynamodb_tables"]):
+        name = "%s-%s" % (spec["name"], table["name"])
+        if name in theirs:
+            yield "data.dynamodb_tables[%d].name" % index, "unique_table_name", (
+                "table %s is also a table of %s in the same account and region" % (name, other["name"]))
+
+
+def alarms_not_stricter_than_production(spec, other):
+    # a smaller, quieter environment with tighter thresholds than production pages on noise production tolerates
+    if spec["type"] not in NON_PROD_TYPES or other["type"] != "production":
+        return
+    theirs = other["monitoring"]["alarms"]
+    for name, threshold in sorted(spec["monitoring"]["alarms"].items()):
+        for level in ("warning", "critical"):
+            if name in theirs and threshold[level] < theirs[name][level]:
+                yield "monitoring.alarms.%s.%s" % (name, level), "alarms_not_stricter_than_production", (
+                    "%s is stricter than production %s's %s" % (threshold[level], other["name"], theirs[name][level]))
+
+
+ESTATE_RULES = (no_overlap_with_peers, own_account_when_complete, account_email_unique, dr_pairing,
+                unique_bucket_names, unique_table_names, alarms_not_stricter_than_production)

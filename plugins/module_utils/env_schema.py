@@ -22,8 +22,16 @@ LIVE_DATA_TYPES = ("production", "dr")
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
                       2557, 2922, 3288, 3653)
 
+# The shape of a region; whether AWS has it is checked against botocore's partitions (rule region_exists).
 REGION_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$"
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,30}$"
+# A host name (the DNS name of a load balancer): labels of letters, digits and hyphens.
+HOSTNAME_PATTERN = r"^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z0-9-]{1,63}$"
+# Tag values AWS accepts: letters (any language), digits, spaces and + - = . _ : / @
+TAG_VALUE_PATTERN = r"^[\w .:/=+@-]*$"
+TAG_KEY_PATTERN = r"^(?!aws:)[\w .:/=+@-]{1,128}$"
+# DynamoDB attribute names as this collection creates and masks them
+ATTRIBUTE_PATTERN = r"^[A-Za-z0-9_.-]{1,255}$"
 # RDS / ElastiCache maintenance window syntax: ddd:hh24:mi-ddd:hh24:mi
 WINDOW_PATTERN = (r"^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-"
                   r"(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -35,10 +43,10 @@ def _tier(doc):
     })
 
 
-def _threshold(doc):
+def _threshold(doc, maximum=None):
     return Field("dict", doc=doc, fields={
-        "warning": Field("number", required=True, minimum=0, doc="Warning threshold."),
-        "critical": Field("number", required=True, minimum=0, doc="Critical threshold."),
+        "warning": Field("number", required=True, minimum=0, maximum=maximum, doc="Warning threshold."),
+        "critical": Field("number", required=True, minimum=0, maximum=maximum, doc="Critical threshold."),
         "period_minutes": Field("int", default=5, minimum=1, maximum=1440, doc="Evaluation period."),
     })
 
@@ -98,11 +106,11 @@ DATABASE = Field("dict", doc="The RDS PostgreSQL instance.", fields={
 
 DYNAMODB_TABLE = Field("dict", doc="One DynamoDB table.", fields={
     "name": Field("str", required=True, pattern=r"^[a-zA-Z0-9_.-]{3,200}$", doc="Table name (prefixed <env>-)."),
-    "hash_key": Field("str", required=True, doc="Partition key attribute."),
+    "hash_key": Field("str", required=True, pattern=ATTRIBUTE_PATTERN, doc="Partition key attribute."),
     "hash_key_type": Field("str", default="STRING", choices=("STRING", "NUMBER", "BINARY"), doc="Its type."),
-    "range_key": Field("str", doc="Sort key attribute."),
+    "range_key": Field("str", pattern=ATTRIBUTE_PATTERN, doc="Sort key attribute."),
     "range_key_type": Field("str", default="STRING", choices=("STRING", "NUMBER", "BINARY"), doc="Its type."),
-    "ttl_attribute": Field("str", doc="Attribute holding the expiry time."),
+    "ttl_attribute": Field("str", pattern=ATTRIBUTE_PATTERN, doc="Attribute holding the expiry time."),
 })
 
 BUCKET = Field("dict", doc="One S3 bucket.", fields={
@@ -123,17 +131,19 @@ DATA = Field("dict", default={}, doc="Keys, secrets, parameters and data stores.
     "buckets": Field("list", default=[], doc="S3 buckets per purpose.", items=BUCKET),
     "cache": Field("dict", doc="ElastiCache Redis replication group.", fields={
         "node_type": Field("str", required=True, pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$", doc="Node type."),
-        "engine_version": Field("str", default="7.1", doc="Redis version."),
+        "engine_version": Field("str", default="7.1", pattern=r"^[0-9]+(\.[0-9]+){0,2}$", doc="Redis version."),
         "replicas": Field("int", default=0, minimum=0, maximum=5, doc="Replicas per node group."),
     }),
-    "parameters": Field("dict", default={}, extra=True, doc="Application settings written to SSM under /<env>/app/."),
+    # SSM: a name segment of letters, digits, _ . - (no "/" to climb out of /<env>/app/), a standard-tier value
+    "parameters": Field("dict", default={}, extra=Field("str", max_length=4096), extra_keys=r"^[A-Za-z0-9_.-]{1,128}$",
+                        doc="Application settings written to SSM under /<env>/app/ (string values)."),
 })
 
 VAULT_LOCK_FIELDS = {
     "min_retention_days": Field("int", required=True, minimum=1, maximum=36500,
                                 doc="No recovery point is deleted earlier."),
     "max_retention_days": Field("int", minimum=1, maximum=36500, doc="No recovery point is kept longer."),
-    "compliance_after_days": Field("int", minimum=3, doc=(
+    "compliance_after_days": Field("int", minimum=3, maximum=36500, doc=(
         "Compliance mode: immutable this many days after it is set. Omitted: governance mode.")),
 }
 
@@ -143,15 +153,21 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
     "description": Field("str", default="", doc="What the environment is for."),
     "account": Field("dict", required=True, doc="The AWS account of the environment.", fields={
         "id": Field("str", required=True, pattern=r"^[0-9]{12}$", doc="12-digit account id."),
-        "ou": Field("str", required=True, doc="AWS Organizations OU the account belongs to."),
-        "email": Field("str", default="", pattern=r"^$|^[^@\s]+@[^@\s]+$", doc="Root e-mail of the account."),
+        "ou": Field("str", required=True, not_blank=True, max_length=128,
+                    doc="AWS Organizations OU the account belongs to."),
+        # AWS Organizations: 6 to 64 characters, one @, a domain with a dot
+        "email": Field("str", default="", max_length=64,
+                       pattern=r"^$|^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
+                       doc="Root e-mail of the account."),
     }),
     "region": Field("str", required=True, pattern=REGION_PATTERN, doc="Primary region."),
     "dr": Field("dict", doc="Disaster recovery of this environment (primary side).", fields={
         "region": Field("str", required=True, pattern=REGION_PATTERN, doc="DR region."),
         "strategy": Field("str", required=True, choices=("backup_restore", "pilot_light", "warm_standby"),
                           doc="DR strategy."),
-        "environment": Field("str", default="", pattern=r"^$|" + NAME_PATTERN, doc="The DR environment."),
+        "environment": Field("str", pattern=NAME_PATTERN,
+                             doc="The DR environment (type dr, standing by for this one); required in production "
+                                 "and with dns."),
     }),
     "standby_for": Field("dict", doc="For a DR environment: the primary it stands by for.", fields={
         "environment": Field("str", required=True, pattern=NAME_PATTERN, doc="Primary environment."),
@@ -161,17 +177,21 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
         "zone": Field("str", required=True, pattern=r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$",
                       doc="Public hosted zone (domain) of the name."),
         "record": Field("str", required=True, pattern=r"^[a-z0-9-]{1,63}$", doc="Name of the record in the zone."),
-        "primary_target": Field("str", required=True, doc="DNS name of the application endpoint in the primary region."),
-        "standby_target": Field("str", required=True, doc="DNS name of the DR environment's application endpoint."),
+        "primary_target": Field("str", required=True, pattern=HOSTNAME_PATTERN,
+                                doc="DNS name of the application endpoint in the primary region."),
+        "standby_target": Field("str", required=True, pattern=HOSTNAME_PATTERN,
+                                doc="DNS name of the DR environment's application endpoint."),
         "ttl": Field("int", default=60, minimum=5, maximum=3600, doc="TTL of the failover records."),
-        "health_check_path": Field("str", default="/health", pattern=r"^/", doc="Health check path of the primary."),
+        "health_check_path": Field("str", default="/health", pattern=r"^/[A-Za-z0-9._~/%?=&+-]*$", max_length=255,
+                                   doc="Health check path of the primary."),
     }),
     "isolation": Field("str", required=True, choices=("logical", "partial", "complete"), doc="Isolation level."),
     "network": NETWORK,
     "compute": Field("dict", required=True, doc="Application compute sizing.", fields={
-        "instance_type": Field("str", required=True, doc="Instance or task size."),
-        "cpu": Field("number", minimum=0, doc="vCPU per task."),
-        "memory_gb": Field("number", minimum=0, doc="Memory per task."),
+        "instance_type": Field("str", required=True, pattern=r"^[a-z0-9][a-z0-9.-]{0,63}$",
+                               doc="Instance or task size."),
+        "cpu": Field("number", exclusive_minimum=0, doc="vCPU per task."),
+        "memory_gb": Field("number", exclusive_minimum=0, doc="Memory per task."),
         "autoscaling": Field("bool", required=True, doc="Auto scaling on."),
         "min_capacity": Field("int", required=True, minimum=0, doc="Lower scaling bound."),
         "max_capacity": Field("int", required=True, minimum=1, doc="Upper scaling bound."),
@@ -186,7 +206,8 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
         "iops": Field("int", minimum=1000, maximum=256000, doc="Provisioned IOPS (io1/io2, optional for gp3)."),
         "throughput_mibps": Field("int", minimum=125, maximum=4000, doc="Provisioned throughput."),
         "multi_az": Field("bool", required=True, doc="Multi-AZ deployment."),
-        "encrypted": Field("bool", default=True, doc="Encryption at rest."),
+        "encrypted": Field("bool", default=True,
+                           doc="Encryption at rest: always on (the data key encrypts it), false is refused."),
     }),
     "backup": Field("dict", required=True, doc="Backups.", fields={
         "schedule": Field("str", required=True, choices=("hourly", "daily", "weekly", "none"), doc="Schedule."),
@@ -210,7 +231,7 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
                            doc="ISO country codes blocked."),
         "managed_rules": Field("list", default=["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet",
                                                 "AWSManagedRulesKnownBadInputsRuleSet"],
-                               items=Field("str"), doc="AWS managed rule groups."),
+                               items=Field("str", pattern=r"^[A-Za-z0-9_-]{1,128}$"), doc="AWS managed rule groups."),
     }),
     "logging": Field("dict", required=True, doc="Application logging.", fields={
         "level": Field("str", required=True, choices=("DEBUG", "INFO", "WARN", "ERROR"), doc="Log level."),
@@ -220,8 +241,8 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
         "level": Field("str", default="standard", choices=("basic", "standard", "enhanced"), doc="Level."),
         "alarms": Field("dict", default={}, doc="Alarm thresholds (seed 003/004).", fields={
             "api_p99_latency_ms": _threshold("API P99 latency in ms."),
-            "api_5xx_rate_percent": _threshold("API 5xx error rate in percent."),
-            "rds_cpu_percent": _threshold("RDS CPU utilisation in percent."),
+            "api_5xx_rate_percent": _threshold("API 5xx error rate in percent.", maximum=100),
+            "rds_cpu_percent": _threshold("RDS CPU utilisation in percent.", maximum=100),
         }),
     }),
     "data": DATA,
@@ -233,11 +254,16 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
     "maintenance_window": Field("str", required=True, pattern=WINDOW_PATTERN, doc="ddd:hh:mm-ddd:hh:mm UTC."),
     "deployment_strategy": Field("str", required=True, choices=("blue_green", "canary", "rolling", "recreate"),
                                  doc="How releases reach the environment."),
-    "tags": Field("dict", required=True, extra=True, doc="Tags put on every resource.", fields={
+    # AWS tags: keys up to 128 characters (aws: is reserved), values up to 256
+    "tags": Field("dict", required=True, extra=Field("str", pattern=TAG_VALUE_PATTERN, max_length=256),
+                  extra_keys=TAG_KEY_PATTERN, doc="Tags put on every resource.", fields={
         "env": Field("str", required=True, pattern=NAME_PATTERN, doc="Environment name."),
-        "service": Field("str", required=True, doc="Service name."),
-        "owner": Field("str", required=True, doc="Owning team."),
-        "cost_center": Field("str", required=True, doc="Cost center."),
+        "service": Field("str", required=True, not_blank=True, pattern=TAG_VALUE_PATTERN, max_length=256,
+                         doc="Service name."),
+        "owner": Field("str", required=True, not_blank=True, pattern=TAG_VALUE_PATTERN, max_length=256,
+                       doc="Owning team."),
+        "cost_center": Field("str", required=True, not_blank=True, pattern=TAG_VALUE_PATTERN, max_length=256,
+                             doc="Cost center."),
         "data_class": Field("str", required=True, choices=("public", "internal", "confidential", "restricted"),
                             doc="Highest data classification held."),
     }),

@@ -45,6 +45,13 @@ class ValidatedEnvironment:
 
 def check_schema(name, spec):
     """Schema only: return ``(normalised spec, problems)``."""
+    if spec is None:
+        # an empty spec file, `envops_spec:` with nothing under it, or no envops_spec at all
+        return spec, [SpecProblem(name, "(spec)", "required",
+                                  "no environment spec: envops_spec is undefined, empty or null")]
+    if not isinstance(spec, dict):
+        return spec, [SpecProblem(name, "(spec)", "type", "envops_spec must be a mapping, got %s"
+                                  % type(spec).__name__)]
     problems = []
     normalised = SPEC.check(spec, "", name, problems)
     return normalised, problems
@@ -56,7 +63,10 @@ def validate_environment(name, spec, overrides=None, estate=None):
     spec: the environment definition; overrides: what this inventory changes
     (merged in first); estate: ``{name: {'spec':..., 'overrides':...}}`` of
     every environment known to the inventory, for the rules that compare
-    environments.  Other environments' own problems are not reported here.
+    environments: each runs against every other environment, so a rule that
+    binds two environments refuses either one's run.  Another environment
+    whose spec fails the schema refuses the run too (naming it), since the
+    rules cannot be checked against it; its other problems are its own run's.
     """
     merged = deep_merge(spec, overrides or {}) if isinstance(spec, dict) else spec
     normalised, problems = check_schema(name, merged)
@@ -66,13 +76,12 @@ def validate_environment(name, spec, overrides=None, estate=None):
     if normalised["name"] != name:
         problems.append(SpecProblem(name, "name", "matches_inventory",
                                     "name %r differs from the inventory host %r" % (normalised["name"], name)))
-    for rule in SPEC_RULES:
-        problems.extend(SpecProblem(name, field, rule_id, msg) for field, rule_id, msg in rule(normalised))
-
     expires_at = normalised["lifecycle"].get("expires_at")
     if expires_at:
         # every resource of a preview carries its expiry, so the reaper and humans can see it on the resource
         normalised["tags"].setdefault("expires_at", expires_at)
+    for rule in SPEC_RULES:
+        problems.extend(SpecProblem(name, field, rule_id, msg) for field, rule_id, msg in rule(normalised))
 
     plan = []
     network = normalised["network"]
@@ -82,19 +91,36 @@ def validate_environment(name, spec, overrides=None, estate=None):
     except CidrPlanError as exc:
         problems.append(SpecProblem(name, exc.field, "subnets_inside_vpc", str(exc)))
 
-    others = _valid_others(name, estate or {})
-    for rule in ESTATE_RULES:
-        problems.extend(SpecProblem(name, field, rule_id, msg) for field, rule_id, msg in rule(normalised, others))
+    others, invalid = _others(name, estate or {})
+    problems.extend(invalid)
+    for other in others:
+        for rule in ESTATE_RULES:
+            problems.extend(SpecProblem(name, field, rule_id, msg) for field, rule_id, msg in rule(normalised, other))
     return ValidatedEnvironment(normalised, plan, problems)
 
 
-def _valid_others(name, estate):
-    """Schema-valid specs of the other environments (invalid ones are reported in their own run)."""
-    others = []
+def _others(name, estate):
+    """The other environments' normalised specs, and the problems that refuse ``name`` because one is invalid."""
+    others, problems = [], []
     for other_name, entry in sorted(estate.items()):
-        if other_name == name or not isinstance(entry.get("spec"), dict):
+        if other_name == name:
             continue
-        other, problems = check_schema(other_name, deep_merge(entry["spec"], entry.get("overrides") or {}))
-        if not problems:
+        entry = entry if isinstance(entry, dict) else {}
+        overrides = entry.get("overrides") or {}
+        if not isinstance(overrides, dict):
+            other, found = None, [SpecProblem(other_name, "(overrides)", "type", "envops_spec_overrides must be a "
+                                              "mapping, got %s" % type(overrides).__name__)]
+        else:
+            spec = entry.get("spec")
+            other, found = check_schema(other_name, deep_merge(spec, overrides) if isinstance(spec, dict) else spec)
+        if not found and other["name"] != other_name:
+            found = [SpecProblem(other_name, "name", "matches_inventory",
+                                 "name %r differs from the inventory host %r" % (other["name"], other_name))]
+        if found:
+            problems.append(SpecProblem(name, "(estate)", "estate_valid", (
+                "environment %r of the inventory is invalid (below): the rules that compare environments cannot be "
+                "checked against it" % other_name)))
+            problems.extend(found)
+        else:
             others.append(other)
-    return others
+    return others, problems

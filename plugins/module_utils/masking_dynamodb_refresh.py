@@ -42,10 +42,10 @@ class TableRefreshError(MaskedCopyError):
 
 def run_table_name(base_name, run_id):
     """The table a run copies into: ``<base>.r<run>``; ValueError for names DynamoDB would refuse."""
-    if not _RUN_ID.match(run_id or ""):
+    if not _RUN_ID.fullmatch(run_id or ""):
         raise ValueError("run id %r: 1-64 characters of letters, digits, '_' and '-'" % (run_id,))
     name = "%s%s%s" % (base_name, RUN_SEPARATOR, run_id)
-    if RUN_SEPARATOR in base_name or not _TABLE_NAME.match(name):
+    if RUN_SEPARATOR in base_name or not _TABLE_NAME.fullmatch(name):
         raise ValueError("table name %r: 3-255 characters of letters, digits, '_', '-', '.', and the base "
                          "name without %r" % (name, RUN_SEPARATOR))
     return name

@@ -47,21 +47,32 @@ class Field:
 
     kind: str | int | number | bool | dict | list | cidr
     fields: for dict, the declared keys (unknown keys are refused unless extra=True)
+    extra: for dict, a Field every undeclared key's value must pass (True: anything), with extra_keys the
+      pattern of those keys
     items: for list, the Field of each item
+    exclusive_minimum: the value must be above it (0 vCPU is no size)
+    min_length / max_length: for str, the length AWS accepts
+    not_blank: for str, refuse a value of only whitespace (an owner of "  " names no one)
     """
 
     def __init__(self, kind, required=False, default=_MISSING, choices=None, minimum=None, maximum=None,
-                 pattern=None, fields=None, items=None, extra=False, doc=""):
+                 pattern=None, fields=None, items=None, extra=False, doc="", exclusive_minimum=None,
+                 min_length=None, max_length=None, not_blank=False, extra_keys=None):
         self.kind = kind
         self.required = required
         self.default = default
         self.choices = choices
         self.minimum = minimum
         self.maximum = maximum
+        self.exclusive_minimum = exclusive_minimum
+        self.min_length = min_length
+        self.max_length = max_length
+        self.not_blank = not_blank
         self.pattern = re.compile(pattern) if pattern else None
         self.fields = fields or {}
         self.items = items
         self.extra = extra
+        self.extra_keys = re.compile(extra_keys) if extra_keys else None
         self.doc = doc
 
     @property
@@ -103,7 +114,13 @@ class Field:
                     " (did you mean '%s'?)" % hint[0] if hint else "", ", ".join(sorted(self.fields)))))
         for key, field in self.fields.items():
             sub_path = _join(path, key)
-            if key in value and value[key] is not None:
+            if key in value and value[key] is None:
+                # YAML reads "key:" with nothing under it (e.g. every child commented out) as null: taking the
+                # default then would silently drop what the author meant to declare
+                problems.append(SpecProblem(env, sub_path, "not_null", "null is not a value: %s" % (
+                    "the key is required" if field.required else "give one, or remove the key%s"
+                    % (" to take the default" if field.has_default else ""))))
+            elif key in value:
                 out[key] = field.check(value[key], sub_path, env, problems)
             elif field.required:
                 problems.append(SpecProblem(env, sub_path, "required", "missing required key"))
@@ -112,19 +129,42 @@ class Field:
         if self.extra:
             for key in value:
                 if key not in self.fields:
-                    out[key] = value[key]
+                    out[key] = self._check_extra(key, value[key], _join(path, key), env, problems)
         return out
+
+    def _check_extra(self, key, value, path, env, problems):
+        if self.extra_keys is not None and not (isinstance(key, str) and self.extra_keys.fullmatch(key)):
+            problems.append(SpecProblem(env, path, "pattern", "key %r does not match %s"
+                                        % (key, self.extra_keys.pattern)))
+        if isinstance(self.extra, Field):
+            if value is None:
+                problems.append(SpecProblem(env, path, "not_null", "null is not a value here"))
+                return value
+            return self.extra.check(value, path, env, problems)
+        return value
 
     def _check_scalar(self, value, path, env, problems):
         if self.choices is not None and value not in self.choices:
             problems.append(SpecProblem(env, path, "choices", "%r is not one of: %s"
                                         % (value, ", ".join(str(c) for c in self.choices))))
+        if self.exclusive_minimum is not None and value <= self.exclusive_minimum:
+            problems.append(SpecProblem(env, path, "exclusive_minimum", "%r must be above %r"
+                                        % (value, self.exclusive_minimum)))
         if self.minimum is not None and value < self.minimum:
             problems.append(SpecProblem(env, path, "minimum", "%r is below the minimum %r" % (value, self.minimum)))
         if self.maximum is not None and value > self.maximum:
             problems.append(SpecProblem(env, path, "maximum", "%r is above the maximum %r" % (value, self.maximum)))
-        if self.pattern is not None and not self.pattern.match(value):
+        # fullmatch: re.match with a trailing $ would let "me-south-1\n" through
+        if self.pattern is not None and not self.pattern.fullmatch(value):
             problems.append(SpecProblem(env, path, "pattern", "%r does not match %s" % (value, self.pattern.pattern)))
+        if self.not_blank and not value.strip():
+            problems.append(SpecProblem(env, path, "not_blank", "%r is blank" % value))
+        if self.min_length is not None and len(value) < self.min_length:
+            problems.append(SpecProblem(env, path, "min_length", "%d characters, at least %d needed"
+                                        % (len(value), self.min_length)))
+        if self.max_length is not None and len(value) > self.max_length:
+            problems.append(SpecProblem(env, path, "max_length", "%d characters, at most %d allowed"
+                                        % (len(value), self.max_length)))
         if self.kind == "cidr":
             try:
                 ipaddress.IPv4Network(value, strict=True)

@@ -16,8 +16,10 @@ description:
   - Validates one environment definition of the inventory against the envops.aws schema (types, required and
     unknown keys, choices, CIDR syntax) and the cross-field rules (prod and DR multi-AZ, backup retention vs RPO,
     PITR for sub-daily RPO, DR region differs from the primary, masking outside production, WAF in production).
-  - Compares the environment with the other environments of the inventory (no VPC CIDR overlap between
-    environments that may peer, a dedicated account under complete isolation).
+  - Compares the environment with every other environment of the inventory, whichever hosts the run selects
+    (no VPC CIDR overlap between environments that may peer, a dedicated account when either side has complete
+    isolation, a consistent DR pairing, unique bucket and table names, lower environments' alarms not stricter than
+    production's). A rule that binds two environments fails either one's run.
   - Derives the tier subnets from the VPC CIDR, the tier sizes and the AZ count.
   - Makes no AWS call. Every envops.aws playbook runs it first so bad input stops the run with the environment,
     field and rule named.
@@ -29,9 +31,11 @@ options:
     type: str
     required: true
   spec:
-    description: The environment definition (the inventory variable C(envops_spec)).
-    type: dict
-    required: true
+    description:
+      - The environment definition (the inventory variable C(envops_spec)).
+      - Taken as it comes, so a missing, null or non-mapping spec is refused naming the environment, the field
+        C((spec)) and the rule.
+    type: raw
   overrides:
     description:
       - Values this inventory changes on top of O(spec), merged recursively first.
@@ -41,8 +45,8 @@ options:
   estate:
     description:
       - Every environment the inventory knows, as a mapping of name to C(spec) and C(overrides).
-      - Used for the rules that compare environments. Environments that fail the schema are skipped here and
-        reported by their own run.
+      - Used for the rules that compare environments. An environment that fails the schema (or has no spec) fails
+        this run too, naming it, since the rules cannot be checked against it.
     type: dict
     default: {}
 attributes:
@@ -105,7 +109,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
-            spec=dict(type="dict", required=True),
+            spec=dict(type="raw"),
             overrides=dict(type="dict", default={}),
             estate=dict(type="dict", default={}),
         ),
@@ -116,7 +120,8 @@ def main():
     problems = [problem.as_dict() for problem in result.problems]
     if problems:
         module.fail_json(
-            msg="invalid environment spec:\n" + "\n".join(str(problem) for problem in result.problems),
+            msg="environment %r refused, before any AWS call:\n%s" % (
+                module.params["name"], "\n".join(str(problem) for problem in result.problems)),
             problems=problems,
         )
     module.exit_json(

@@ -123,6 +123,71 @@ MALFORMED = [
      "ephemeral_only_development"),
     ("dev", "lifecycle.expires_at", "2026-01-01T00:00Z", "lifecycle.expires_at", "expiry_only_ephemeral"),
     ("dev", "lifecycle.expires_at", "tomorrow", "lifecycle.expires_at", "pattern"),
+    # values accepted before that AWS, the roles or the estate's safety would refuse later
+    ("prod", "isolation", "logical", "isolation", "complete_isolation_for_live_data"),
+    ("dr", "isolation", "partial", "isolation", "complete_isolation_for_live_data"),
+    ("prod", "storage.encrypted", False, "storage.encrypted", "encryption_always_on"),
+    ("dev", "storage.encrypted", False, "storage.encrypted", "encryption_always_on"),
+    ("prod", "data", None, "data", "not_null"),
+    ("prod", "monitoring", None, "monitoring", "not_null"),
+    ("prod", "data", {}, "data.database", "database_with_live_data"),
+    ("dr", "data.database", DELETE, "data.database", "database_with_live_data"),
+    ("prod", "dr.environment", "", "dr.environment", "pattern"),
+    ("prod", "dr.environment", DELETE, "dr.environment", "dr_environment_required"),
+    ("prod", "tags.owner", "   ", "tags.owner", "not_blank"),
+    ("prod", "tags.cost_center", "", "tags.cost_center", "not_blank"),
+    ("prod", "tags.service", "\t", "tags.service", "not_blank"),
+    ("prod", "account.ou", " ", "account.ou", "not_blank"),
+    ("prod", "region", "eu-central-9", "region", "region_exists"),
+    ("prod", "dr.region", "us-moon-1", "dr.region", "region_exists"),
+    ("dr", "standby_for.region", "me-north-7", "standby_for.region", "region_exists"),
+    ("prod", "region", "me-south-1\n", "region", "pattern"),
+    ("prod", "name", "prod\n", "name", "pattern"),
+    ("prod", "dr.region", "cn-north-1", "dr.region", "same_partition"),
+    ("prod", "tags.team", "x" * 257, "tags.team", "max_length"),
+    ("prod", "tags.owner", "x" * 257, "tags.owner", "max_length"),
+    ("prod", "tags." + "k" * 129, "v", "tags." + "k" * 129, "pattern"),
+    ("prod", "tags.aws:createdBy", "me", "tags.aws:createdBy", "pattern"),
+    ("prod", "tags.team", 5, "tags.team", "type"),
+    ("prod", "tags.team", "a;b", "tags.team", "pattern"),
+    ("prod", "maintenance_window", "sun:02:00-sun:02:20", "maintenance_window", "maintenance_window_length"),
+    ("prod", "maintenance_window", "sun:23:30-mon:00:10", "maintenance_window", "maintenance_window_length"),
+    ("prod", "maintenance_window", "sun:02:00-sun:02:00", "maintenance_window", "maintenance_window_length"),
+    ("prod", "maintenance_window", "mon:00:00-sun:00:00", "maintenance_window", "maintenance_window_length"),
+    ("prod", "maintenance_window", "sun:02:00-sun:04:00\n", "maintenance_window", "pattern"),
+    ("prod", "monitoring.alarms.rds_cpu_percent", {"warning": 90, "critical": 150},
+     "monitoring.alarms.rds_cpu_percent.critical", "maximum"),
+    ("prod", "monitoring.alarms.api_5xx_rate_percent", {"warning": 101, "critical": 102},
+     "monitoring.alarms.api_5xx_rate_percent.warning", "maximum"),
+    ("prod", "compute.cpu", 0, "compute.cpu", "exclusive_minimum"),
+    ("dev", "compute.memory_gb", 0, "compute.memory_gb", "exclusive_minimum"),
+    ("dev", "lifecycle", {"ephemeral": True, "expires_at": "2026-02-30T00:00Z"}, "lifecycle.expires_at", "valid_time"),
+    ("dev", "lifecycle", {"ephemeral": True, "expires_at": "2026-12-01T24:00Z"}, "lifecycle.expires_at", "valid_time"),
+    ("prod", "account.email", "root@localhost", "account.email", "pattern"),
+    ("prod", "account.email", "root@example.com\n", "account.email", "pattern"),
+    ("prod", "account.email", "r" * 60 + "@example.com", "account.email", "max_length"),
+    ("prod", "data.kms_key_classes", ["logs", "backups"], "data.kms_key_classes", "data_key_required"),
+    ("prod", "data.kms_key_classes", ["data", "data"], "data.kms_key_classes", "unique"),
+    ("prod", "data.parameters", {"../../prod/app/x": "1"}, "data.parameters.../../prod/app/x", "pattern"),
+    ("prod", "data.parameters", {"timeout": 30}, "data.parameters.timeout", "type"),
+    ("prod", "data.dynamodb_tables", [{"name": "events", "hash_key": ""}], "data.dynamodb_tables[0].hash_key",
+     "pattern"),
+    ("prod", "data.cache.engine_version", "latest", "data.cache.engine_version", "pattern"),
+    ("prod", "dns.primary_target", "not a host", "dns.primary_target", "pattern"),
+    ("prod", "dns.health_check_path", "/health\nHost: x", "dns.health_check_path", "pattern"),
+    ("prod", "data.buckets", [{"purpose": "assets", "name": "envops-shared"}, {"purpose": "exports", "name": "envops-shared"}],
+     "data.buckets[1].name", "unique_bucket_name"),
+    ("prod", "data.buckets", [{"purpose": "assets", "name": "envops-x", "critical": True},
+                              {"purpose": "exports", "name": "envops-x-dr"}],
+     "data.buckets[1].name", "unique_bucket_name"),
+    ("prod", "network.peers", ["dr", "prod"], "network.peers", "peer_not_self"),
+    ("prod", "backup.vault_lock", {"min_retention_days": 7, "compliance_after_days": 40000},
+     "backup.vault_lock.compliance_after_days", "maximum"),
+    ("prod", "waf.managed_rules", [""], "waf.managed_rules[0]", "pattern"),
+    ("prod", "compute.instance_type", "", "compute.instance_type", "pattern"),
+    ("prod", "storage.throughput_mibps", 500, "storage.throughput_mibps", "throughput_only_gp3"),
+    ("prod", "tags", dict([("env", "prod"), ("service", "s"), ("owner", "o"), ("cost_center", "c"),
+                           ("data_class", "restricted")] + [("t%d" % i, "v") for i in range(44)]), "tags", "tag_count"),
 ]
 
 
@@ -177,6 +242,42 @@ def test_every_problem_is_reported_at_once():
     assert {"multi_az_required", "waf_in_production"} <= rules
 
 
+@pytest.mark.parametrize("spec", [None, {}], ids=["null", "empty"])
+def test_a_missing_or_empty_spec_names_the_environment_and_the_rule(spec):
+    problems = validate_environment("dev", spec).problems
+    if spec is None:
+        assert [str(p) for p in problems] == [
+            "environment 'dev': field '(spec)': no environment spec: envops_spec is undefined, empty or null "
+            "(rule: required)"]
+    else:
+        assert ("dev", "name", "required") in [(p.env, p.field, p.rule) for p in problems]
+
+
+def test_maintenance_windows_of_exactly_the_minimum_pass_across_the_week():
+    without_cache = mutate(load_spec("dev"), "data.cache", DELETE)
+    assert validate_environment("dev", mutate(without_cache, "maintenance_window", "sun:23:45-mon:00:15")).ok
+    assert validate_environment("dev", mutate(load_spec("dev"), "maintenance_window", "sun:23:30-mon:00:30")).ok
+    assert validate_environment("dev", mutate(load_spec("dev"), "maintenance_window", "sat:23:00-sun:23:00")).ok
+
+
+def test_an_rpo_longer_than_the_rto_is_a_valid_choice():
+    # they measure different things: how much data may be lost, and how long the restore may take
+    spec = mutate(mutate(load_spec("dev"), "recovery.rto_minutes", 60), "recovery.rpo_minutes", 1440)
+    result = validate_environment("dev", spec, {}, estate())
+    assert result.ok, [str(p) for p in result.problems]
+
+
 def test_spec_that_is_not_a_mapping():
     result = validate_environment("prod", ["not", "a", "mapping"])
-    assert [(p.field, p.rule) for p in result.problems] == [("", "type")]
+    assert [(p.field, p.rule) for p in result.problems] == [("(spec)", "type")]
+
+
+def test_regions_are_refused_rather_than_unchecked_without_botocore(monkeypatch):
+    from ansible_collections.envops.aws.plugins.module_utils import env_rules
+
+    def no_botocore(region):
+        raise ImportError("No module named 'botocore'")
+
+    monkeypatch.setattr(env_rules, "partition_of", no_botocore)
+    problems = validate_environment("dev", load_spec("dev")).problems
+    assert [(p.field, p.rule) for p in problems] == [("region", "region_exists")]
