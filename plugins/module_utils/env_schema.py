@@ -83,13 +83,16 @@ NETWORK = Field("dict", required=True, doc="The environment's VPC.", fields={
 
 # S3 bucket names: 3-63 characters, lowercase letters, digits, dots and hyphens, no leading/trailing symbol.
 BUCKET_PATTERN = r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+BUCKET_PURPOSE_PATTERN = r"^[a-z][a-z0-9-]{1,20}$"
+TABLE_NAME_PATTERN = r"^[a-zA-Z0-9_.-]{3,200}$"
+DATABASE_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 ISO_UTC_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?Z$"
 
 DATABASE = Field("dict", doc="The RDS PostgreSQL instance.", fields={
     "engine": Field("str", default="postgres", choices=("postgres",), doc="Database engine."),
     "engine_version": Field("str", default="15.7", pattern=r"^[0-9]+(\.[0-9]+)?$", doc="Engine version."),
     "instance_class": Field("str", required=True, pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", doc="Instance class."),
-    "database_name": Field("str", default="app", pattern=r"^[a-z][a-z0-9_]{0,62}$", doc="Initial database."),
+    "database_name": Field("str", default="app", pattern=DATABASE_NAME_PATTERN, doc="Initial database."),
     "master_username": Field("str", default="app_admin", pattern=r"^[a-z][a-z0-9_]{0,15}$", doc="Master user."),
     "master_secret": Field("str", pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$",
                            doc="Secrets Manager secret of the master credentials (JSON username, password) that "
@@ -105,7 +108,7 @@ DATABASE = Field("dict", doc="The RDS PostgreSQL instance.", fields={
 })
 
 DYNAMODB_TABLE = Field("dict", doc="One DynamoDB table.", fields={
-    "name": Field("str", required=True, pattern=r"^[a-zA-Z0-9_.-]{3,200}$", doc="Table name (prefixed <env>-)."),
+    "name": Field("str", required=True, pattern=TABLE_NAME_PATTERN, doc="Table name (prefixed <env>-)."),
     "hash_key": Field("str", required=True, pattern=ATTRIBUTE_PATTERN, doc="Partition key attribute."),
     "hash_key_type": Field("str", default="STRING", choices=("STRING", "NUMBER", "BINARY"), doc="Its type."),
     "range_key": Field("str", pattern=ATTRIBUTE_PATTERN, doc="Sort key attribute."),
@@ -114,7 +117,7 @@ DYNAMODB_TABLE = Field("dict", doc="One DynamoDB table.", fields={
 })
 
 BUCKET = Field("dict", doc="One S3 bucket.", fields={
-    "purpose": Field("str", required=True, pattern=r"^[a-z][a-z0-9-]{1,20}$", doc="assets, exports, logs, backups..."),
+    "purpose": Field("str", required=True, pattern=BUCKET_PURPOSE_PATTERN, doc="assets, exports, logs, backups..."),
     "name": Field("str", pattern=BUCKET_PATTERN, doc="Bucket name (default envops-<env>-<account>-<purpose>)."),
     "critical": Field("bool", default=False, doc="Replicate to the DR region."),
     "intelligent_tiering_days": Field("int", minimum=0, doc="Move to Intelligent-Tiering after N days."),

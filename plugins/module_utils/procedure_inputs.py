@@ -25,6 +25,11 @@ from typing import Iterable
 from typing import List
 from typing import Optional
 
+from ansible_collections.envops.aws.plugins.module_utils.env_schema import BUCKET_PATTERN
+from ansible_collections.envops.aws.plugins.module_utils.env_schema import BUCKET_PURPOSE_PATTERN
+from ansible_collections.envops.aws.plugins.module_utils.env_schema import DATABASE_NAME_PATTERN
+from ansible_collections.envops.aws.plugins.module_utils.env_schema import TABLE_NAME_PATTERN
+
 # --------------------------------------------------------------------------------------------------------------------
 # one function per kind of identifier: None when the value is acceptable, else the rule it breaks
 
@@ -56,14 +61,14 @@ snapshot_id = _pattern(r"(?:(?:rds|awsbackup):)?[A-Za-z](?:-?[A-Za-z0-9]){0,254}
                        r"|arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:snapshot:(?:rds:)?[A-Za-z](?:-?[A-Za-z0-9]){0,254}",
                        "an RDS snapshot identifier (a letter first, then letters, digits and single '-', optionally "
                        "rds: or awsbackup: first) or a snapshot ARN")
-database_name = _pattern(r"[a-z][a-z0-9_]{0,62}",
+database_name = _pattern(DATABASE_NAME_PATTERN,
                          "a PostgreSQL database name: a lower case letter, then up to 62 lower case letters, digits "
                          "or '_'")
-table_name = _pattern(r"[A-Za-z0-9_.-]{3,200}", "a table's spec name: 3-200 letters, digits, '_', '.' or '-'")
-bucket_purpose = _pattern(r"[a-z][a-z0-9-]{1,20}",
+table_name = _pattern(TABLE_NAME_PATTERN, "a table's spec name: 3-200 letters, digits, '_', '.' or '-'")
+bucket_purpose = _pattern(BUCKET_PURPOSE_PATTERN,
                           "a bucket purpose of the spec: a lower case letter, then 1-20 lower case letters, digits "
                           "or '-'")
-bucket_name = _pattern(r"(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]",
+bucket_name = _pattern(BUCKET_PATTERN,
                        "an S3 bucket name: 3-63 lower case letters, digits, '.' or '-'")
 rds_instance = _pattern(r"[a-z](?:-?[a-z0-9]){0,62}",
                         "an RDS instance identifier: a lower case letter, then lower case letters, digits and single "
