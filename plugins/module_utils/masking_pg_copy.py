@@ -300,7 +300,8 @@ def check_catalog(tables, unique_keys, policy):
             unclassified.extend("%s.%s" % (qualified, column) for column, _type, _oid in table.columns)
             continue
         if table is None:
-            problems.append("%s (%d rules): no such table in the source" % (qualified, len(table_policy.fields)))
+            count = len(table_policy.fields)
+            problems.append("%s (%d rule%s): no such table in the source" % (qualified, count, "s" if count > 1 else ""))
             continue
         types = dict((column, type_text) for column, type_text, _oid in table.columns)
         live = set(types) | set(table.generated)
