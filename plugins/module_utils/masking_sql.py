@@ -10,8 +10,10 @@ table's columns in order with their types as ``format_type(atttypid, atttypmod)`
 (``COLUMNS_SQL`` reads them); every column needs a rule (unclassified columns are refused).
 
 The SQL is plain expressions: no function, temp table or any other write is needed, so it runs on a
-read replica or in a read-only transaction.  Requirements: PostgreSQL 13+, pgcrypto installed
-(``pgcrypto_schema`` qualifies ``hmac`` when it is not on the search_path).
+read replica or in a read-only transaction.  Requirements: PostgreSQL 13+, and pgcrypto installed
+(``pgcrypto_schema`` qualifies ``hmac`` when it is not on the search_path) unless ``builtin_hmac``: then the
+same HMAC-SHA256 is computed from the built-in ``sha256`` (RFC 2104, the key's pads computed once per
+statement; about 15 % slower per hash), for a source where nothing may be installed.
 
 Run it with JIT off (``JIT_OFF_SQL``): the expressions are large, their estimated cost passes
 ``jit_above_cost`` and LLVM then spends tens of seconds compiling them (41 s for one row of a table
@@ -68,7 +70,13 @@ How rules are expressed (see masking_rules for the algorithms):
   against ``varchar(n)`` here.  ``char(n)`` values are read without their pad spaces, as PostgreSQL
   compares them; Python callers should pass them right-stripped.
 - scrub sources are text columns and JSON strings; values of other types (enums, uuids) are not
-  searched for in free text.
+  searched for in free text.  A scrub rule's ``related`` rows add their fields as sources: in
+  ``select_statement`` each related table is LEFT JOINed once, on its unique key, inside the
+  innermost level (the ctid range stays on the table's own scan); inline, each field is a correlated
+  sub-select.
+- scrub's names pass (``names``): the dictionary is ``names_dictionary_sql``, a CTE of the statement
+  (an uncorrelated subquery inline); each text is cut into its word / non-word runs by
+  ``regexp_matches`` and put back with ``string_agg``, each word one lookup of a hashed SubPlan.
 """
 
 from __future__ import absolute_import, annotations, division, print_function
@@ -149,6 +157,8 @@ _ARE_DUPMAX = 255
 
 
 NAMES_CTE = "_envops_names"
+# Split at every word boundary: runs of word characters and runs of other characters, alternately.
+_WORD_BOUNDARY = "\\y"
 _HMAC_BLOCK = 64  # bytes, SHA-256's block
 
 
@@ -475,21 +485,28 @@ class _Compiler:
                                           "jsonb_typeof(%s) = 'string'" % self.json_path(ref)))
         return self._sources
 
-    def related_sources(self, rule):
+    def related_sources(self, rule, text):
         """``[(raw text SQL, None)]``: the fields of the rows ``rule`` refers to (``Rule.related``).
 
         In select_statement each related table is LEFT JOINed once on its unique key (no row is added or
-        lost); inline, each field is a correlated sub-select.
+        lost); its fields are read only where the row's ``text`` is not NULL (most free text is), so the
+        needles of an empty text cost nothing.  Inline, each field is a correlated sub-select.
         """
         sources = []
+        # a column's text only: inside an array it is the element's, and a shared value (a JSON path) is computed at
+        # a level above the join
+        gate = None if self._local or _SHARED_REF.search(text) else text
         for related in rule.related:
             if related not in self._related:
                 self._related.append(related)
             alias = "_envops_r%d" % (self._related.index(related) + 1)
             for field in related.fields:
                 if self.joined:
+                    value = "(%s.%s)::text" % (alias, quote_ident(field))
+                    if gate is not None:
+                        value = "CASE WHEN %s IS NOT NULL THEN %s END" % (gate, value)
                     local, self._local = self._local, 0  # the related row is the table row's, also in arrays
-                    sources.append((self.share("(%s.%s)::text" % (alias, quote_ident(field))), None))
+                    sources.append((self.share(value), None))
                     self._local = local
                 else:
                     sources.append(("(SELECT (%s.%s)::text FROM %s AS %s WHERE %s.%s = %s)" % (
@@ -506,19 +523,20 @@ class _Compiler:
     def names_pass(self, text):
         """Pass 4 of scrub: each word of ``text`` found in the names dictionary -> [redacted].
 
-        The text is cut into its runs of word and non-word characters (every character is in one) and
-        put back together with the dictionary's words replaced; ``IN (SELECT ...)`` of an uncorrelated
-        query is a hashed SubPlan: the dictionary is hashed once per statement, each word is one lookup.
+        The text is cut at its word boundaries (``\\y`` on the text in the C collation: word characters
+        are ASCII letters, digits and ``_`` in every database locale) into runs of word and non-word
+        characters and put back together with the dictionary's words replaced (``regexp_matches`` of the
+        runs costs about 1.5x more); ``IN (SELECT ...)`` of an uncorrelated query is a hashed SubPlan:
+        the dictionary is hashed once per statement, each word is one lookup.
         """
         if not self.names:
             return text
         dictionary = NAMES_CTE if self.joined else "(%s)" % names_dictionary_sql(self.names)
         return (
-            "(CASE WHEN {t} IS NULL THEN NULL ELSE coalesce((SELECT string_agg(CASE WHEN lower(_w.m[1] COLLATE \"C\") "
-            "IN (SELECT w FROM {d} AS _d) THEN {redacted} ELSE _w.m[1] END, '' ORDER BY _w.n) FROM regexp_matches("
-            "{t} COLLATE \"C\", {runs}, 'g') WITH ORDINALITY AS _w(m, n)), '') END)"
-        ).format(t=text, d=dictionary, redacted=quote_literal(REDACTED),
-                 runs=quote_literal("%s|[^%s]+" % (WORD_PATTERN, WORD_PATTERN[1:-2])))
+            "(CASE WHEN {t} IS NULL THEN NULL ELSE coalesce((SELECT string_agg(CASE WHEN lower(_w.r COLLATE \"C\") "
+            "IN (SELECT w FROM {d} AS _d) THEN {redacted} ELSE _w.r END, '' ORDER BY _w.n) FROM regexp_split_to_table("
+            "{t} COLLATE \"C\", {boundary}) WITH ORDINALITY AS _w(r, n)), '') END)"
+        ).format(t=text, d=dictionary, redacted=quote_literal(REDACTED), boundary=quote_literal(_WORD_BOUNDARY))
 
     def scrub(self, text, rule):
         return self.names_pass(self.scrub_sources(text, rule))
@@ -538,7 +556,7 @@ class _Compiler:
             text, text, quote_literal(EMAIL_PATTERN), quote_literal(EMAIL_REPLACEMENT), text)
         passed = self.share("regexp_replace(%s COLLATE \"C\", %s, %s, 'g')" % (
             email, quote_literal(PHONE_PATTERN), quote_literal(PHONE_REPLACEMENT)))
-        sources = self.sources() + self.related_sources(rule)
+        sources = self.sources() + self.related_sources(rule, text)
         if not sources:
             return passed
         lowered = self.share('lower((%s) COLLATE "C")' % text)
