@@ -50,7 +50,7 @@ options:
     description:
       - Only check the policy against the catalog of O(source), in a read-only transaction, and fail naming every
         unclassified column and every policy entry the source contradicts. No row is read (JSON paths inside
-        documents are checked when the copy runs), O(target) is not needed, nothing is changed.
+        documents are checked when the copy runs), O(target) is not contacted, nothing is changed.
     type: bool
     default: false
   key:
@@ -108,6 +108,19 @@ EXAMPLES = r"""
     key: "{{ lookup('amazon.aws.secretsmanager_secret', 'envops/masking/key') }}"
     run_id: "{{ refresh_run_id }}"
   no_log: false  # key and passwords are no_log options already
+
+- name: Refuse a policy the live source's catalog contradicts, before anything is created (reads no row)
+  envops.aws.pg_masked_refresh:
+    source:
+      rds_instance_identifier: prod-postgres
+      secret_id: envops/prod/database/master
+      dbname: app
+      ca_bundle: /etc/ssl/rds/global-bundle.pem
+    target:
+      rds_instance_identifier: staging-postgres
+      secret_id: envops/staging/database/master
+    policy: "{{ envops_masking_policy }}"
+    policy_check_only: true
 """
 
 RETURN = r"""
@@ -204,7 +217,7 @@ def check_policy(module, source, policy):
     except Exception as error:  # pylint: disable=broad-except  # psycopg errors: connection, permissions
         module.fail_json(msg="cannot read the catalog of the source: %s" % error)
     if found["unclassified"] or found["problems"]:
-        module.fail_json(msg=refusal("refused before anything was created", found), **found)
+        module.fail_json(msg=refusal("refused before any copy", found), **found)
     module.exit_json(changed=False, swapped=False, recovered=[], **found)
 
 
@@ -212,7 +225,7 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             source=dict(type="dict", required=True, options=connection_options()),
-            target=dict(type="dict", options=connection_options()),
+            target=dict(type="dict", required=True, options=connection_options()),
             maintenance_db=dict(type="str", default="postgres"),
             policy=dict(type="dict", required=True),
             policy_check_only=dict(type="bool", default=False),
@@ -223,7 +236,7 @@ def main():
             pg_bin=dict(type="path"),
         ),
         supports_check_mode=True,
-        required_if=[("policy_check_only", False, ("target", "key", "run_id"))],
+        required_if=[("policy_check_only", False, ("key", "run_id"))],
     )
     if not pg_copy_stream.HAS_PSYCOPG:
         module.fail_json(msg=missing_required_lib("psycopg"), exception=str(pg_copy_stream.PSYCOPG_IMPORT_ERROR))

@@ -484,7 +484,7 @@ def test_incomplete_policy_is_refused_before_anything_is_created(refreshed, stac
     actions = calls(stack["moto_url"])["by_action"]
     assert run.rc != 0
     message = "\n".join(run.failure_messages("staging"))
-    for expected in ("refused before anything was created: 4 problem(s)", "public.customers.ssn", "public.customers.tier",
+    for expected in ("refused before any copy: 4 problem(s)", "public.customers.ssn", "public.customers.tier",
                      "public.customers.nickname (rule substitute): no such column in the source",
                      "public.invoices (1 rule): no such table in the source"):
         assert expected in message, message
