@@ -185,9 +185,10 @@ def names_dictionary_sql(names):
                 doc, path, quote_table(table), doc, path))
         else:
             values.append("SELECT (%s)::text FROM %s AS _n" % (ref, quote_table(table)))
+    # UNION: the distinct values first (one hashed pass over the rows), then only those are cut into words
     return ("SELECT DISTINCT lower(_m.m[1] COLLATE \"C\") AS w FROM (%s) AS _v(v), regexp_matches(_v.v COLLATE \"C\", "
             "%s, 'g') AS _m(m) WHERE length(_m.m[1]) >= %d" % (
-                " UNION ALL ".join(values), quote_literal(WORD_PATTERN), SOURCE_MIN_LENGTH))
+                " UNION ".join(values), quote_literal(WORD_PATTERN), SOURCE_MIN_LENGTH))
 
 
 def _repeat(unit, count):
