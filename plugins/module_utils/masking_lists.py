@@ -259,3 +259,7 @@ LISTS = {
 
 # Longest entry per list: lets the SQL compiler refuse a varchar(n) column too short to hold the output.
 MAX_LENGTH = dict((name, max(len(entry) for entry in entries)) for name, entries in LISTS.items())
+
+# Substitute lists whose columns hold people's names: every source value of such a column is looked for, word by
+# word, in every scrubbed free text (masking_rules.scrub's name pass).
+NAME_LISTS = ("first_name", "last_name", "full_name")

@@ -7,18 +7,25 @@
 
 ``target_conninfo`` names an existing, empty database.  Steps:
 
-1. classify (nothing is written anywhere yet): in one REPEATABLE READ, READ ONLY transaction on the source,
-   read every user table and its columns, take ACCESS SHARE locks on them (no ALTER TABLE until the end),
-   find the paths of every json/jsonb column the policy masks per path (``declared_json_paths``: one read of
-   each document when all keep to the policy; else the walk ``json_paths``, one scan per nesting level, which
-   names what is undeclared) and ``classify`` the live fields against the policy.  Any unclassified field (a
-   column, a JSON path, a table missing from the policy) raises ``MaskingCopyError`` listing all of them; so
-   does a rule that does not fit its column type, and a source without pgcrypto.  Stale policy entries are returned as ``warnings``.  The transaction exports
-   its snapshot: the schema dump and every table are read in that same snapshot.
+1. classify (nothing is written anywhere, ever, in the source): in one REPEATABLE READ, READ ONLY transaction on
+   the source, read every user table and its columns and take ACCESS SHARE locks on them (no ALTER TABLE until
+   the end).  ``check_catalog`` then compares the policy with the catalog alone: a live column without a rule
+   (a table missing from the policy), a policy table or column the source does not have, a rule that does not
+   fit its column type, a related row whose table, columns or unique key do not exist: all of them raise one
+   ``MaskingCopyError`` that lists every one, naming table, column and rule.  Then the paths of every
+   json/jsonb column the policy masks per path are found (``declared_json_paths``: one read of each document
+   when all keep to the policy; else the walk ``json_paths``, one scan per nesting level, which names what is
+   undeclared) and ``classify``d: an unclassified JSON path is refused the same way; a policy path found in
+   no document is returned in ``warnings``.  The transaction exports its snapshot: the schema dump and every
+   table are read in that same snapshot.
 2. pre-data: ``pg_dump --section=pre-data --snapshot=... source | psql target`` (tables without indexes).
 3. data: per table, ``COPY (SELECT <masked expressions> FROM t) TO STDOUT`` on the source streamed into
    ``COPY t FROM STDIN`` on the target, binary when every output type is a built-in type equal to the
-   column's, else text; ``jobs`` tables at a time.  The masking runs in the source database, set-based.
+   column's, else text; ``jobs`` tables at a time.  The masking runs in the source database, set-based, read-only:
+   the keyed hashes use pgcrypto's ``hmac`` when the source has pgcrypto, else the same HMAC from the built-in
+   ``sha256`` (nothing is installed there); the rows a scrubbed text refers to (``related``) are joined on
+   their unique key, and the names dictionary (every word of the columns classified as names) is a CTE of the
+   statement.
    Generated columns are not copied: the target computes them from the masked values.  Sequences follow.
 4. post-data: primary keys, unique constraints, indexes, foreign keys (built on masked data).
 
@@ -34,7 +41,7 @@ With ``jobs`` > 1 it is called from worker threads, one call at a time.
 
 On a failure after classification the target is left half-built: drop and recreate it before retrying.
 Requires psycopg (3) where this runs, pg_dump / psql (``pg_bin``, else PATH, else
-/usr/lib/postgresql/15/bin) and pgcrypto in the source database.
+/usr/lib/postgresql/15/bin).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -53,6 +60,8 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_policy import c
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import parse_path
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import policy_hash
+from ansible_collections.envops.aws.plugins.module_utils.masking_rules import name_sources
+from ansible_collections.envops.aws.plugins.module_utils.masking_sql import ColumnType
 from ansible_collections.envops.aws.plugins.module_utils.masking_sql import JIT_OFF_SQL
 from ansible_collections.envops.aws.plugins.module_utils.masking_sql import SESSION_KEY
 from ansible_collections.envops.aws.plugins.module_utils.masking_sql import MaskingSqlError
@@ -90,6 +99,17 @@ WHERE c.relkind = 'r' AND c.relpersistence <> 't'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                                              AND d.deptype = 'e')
 ORDER BY pg_relation_size(c.oid) DESC, n.nspname, c.relname, a.attnum
+"""
+
+# Single-column unique keys (primary keys, unique indexes without predicate or expression): what a related row is
+# joined on, so the join never adds a row.
+UNIQUE_KEYS_SQL = """
+SELECT n.nspname || '.' || c.relname, a.attname
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
+WHERE i.indisunique AND i.indisvalid AND i.indnkeyatts = 1 AND i.indpred IS NULL AND i.indexprs IS NULL
 """
 
 PGCRYPTO_SQL = ("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
@@ -249,6 +269,93 @@ def _read_live_tables(connection):
     return tables
 
 
+def _unique_keys(connection):
+    """{table: set of columns that are a single-column unique key}."""
+    keys = {}
+    for table, column in connection.execute(UNIQUE_KEYS_SQL).fetchall():
+        keys.setdefault(table, set()).add(column)
+    return keys
+
+
+def _rule_names(table_policy, field):
+    """``rule email`` / ``rules email, scrub`` of a top-level field, for a message."""
+    rule = table_policy.fields[field]
+    kinds = sorted(set(sub.kind for _path, sub in rule.paths)) if rule.kind == "json" else [rule.kind]
+    return "rule%s %s" % ("s" if len(kinds) > 1 else "", ", ".join(kinds))
+
+
+def check_catalog(tables, unique_keys, policy):
+    """The policy against the source's catalog, nothing read but the catalog.
+
+    Returns ``(unclassified, problems)``: the live columns without a rule (``table.column``, ``table.*`` for a
+    table missing from the policy), and every policy entry the catalog contradicts, each naming the table or
+    column and its rule: a table or column the source does not have, a rule that does not fit the column type,
+    a related row whose table, columns or unique key the source does not have.
+    """
+    unclassified, problems = [], []
+    for qualified in sorted(set(tables) | set(policy.postgresql)):
+        table = tables.get(qualified)
+        table_policy = policy.postgresql.get(qualified)
+        if table_policy is None:
+            unclassified.extend("%s.%s" % (qualified, column) for column, _type, _oid in table.columns)
+            continue
+        if table is None:
+            count = len(table_policy.fields)
+            problems.append("%s (%d rule%s): no such table in the source" % (qualified, count, "s" if count > 1 else ""))
+            continue
+        types = dict((column, type_text) for column, type_text, _oid in table.columns)
+        live = set(types) | set(table.generated)
+        unclassified.extend("%s.%s" % (qualified, column) for column, _type, _oid in table.columns
+                            if column not in table_policy.fields)
+        for field in table_policy.fields:
+            if field not in live:
+                problems.append("%s.%s (%s): no such column in the source" % (
+                    qualified, field, _rule_names(table_policy, field)))
+        try:
+            select_statement(table_policy, [(column, type_text) for column, type_text in types.items()
+                                            if column in table_policy.fields])
+        except MaskingSqlError as error:
+            problems.append(str(error))
+        for path, rule in table_policy.rules_by_path().items():
+            for related in rule.related:
+                problems.extend("%s.%s (rule scrub, related %s): %s" % (qualified, path, related.table, problem)
+                                for problem in _related_problems(related, table, tables, unique_keys))
+    return sorted(set(unclassified)), problems
+
+
+def _related_problems(related, table, tables, unique_keys):
+    columns = set(column for column, _type, _oid in table.columns)
+    found = []
+    if related.via not in columns:
+        found.append("no column %s in %s" % (related.via, table.qualified))
+    other = tables.get(related.table)
+    if other is None:
+        return found + ["no such table in the source"]
+    types = dict((column, type_text) for column, type_text, _oid in other.columns)
+    if related.key not in types:
+        found.append("no column %s (key) in %s" % (related.key, related.table))
+    elif related.key not in unique_keys.get(related.table, ()):
+        found.append("%s.%s is not a unique key (a primary key or unique index on that column alone)"
+                     % (related.table, related.key))
+    for field in related.fields:
+        if field not in types:
+            found.append("no column %s in %s" % (field, related.table))
+        elif ColumnType(types[field]).kind != "text":
+            found.append("%s.%s is %s, not text" % (related.table, field, types[field]))
+    return found
+
+
+def name_columns(tables, policy):
+    """The names dictionary's sources for masking_sql: ``[(table, column, keys, is_json)]`` present in the source."""
+    found = []
+    for qualified, column, keys in name_sources(policy.postgresql):
+        types = dict((name, type_text) for name, type_text, _oid in tables[qualified].columns) \
+            if qualified in tables else {}
+        if column in types:
+            found.append((qualified, column, keys, types[column] in ("json", "jsonb")))
+    return found
+
+
 def _snapshot_connection(conninfo, snapshot):
     """A read-only source connection inside the exported ``snapshot`` (its transaction is open)."""
     connection = psycopg.connect(conninfo, autocommit=False)
@@ -293,17 +400,19 @@ def _live_fields(source_conninfo, snapshot, tables, policy, jobs):
     return live
 
 
-def _compile(connection, tables, policy, pgcrypto_schema):
+def _compile(connection, tables, policy, pgcrypto_schema, builtin_hmac=False):
     """Masked SELECT per table (key from the session setting) and whether binary COPY fits; problems listed."""
     problems = []
+    names = name_columns(tables, policy)
     for qualified, table in tables.items():
         table_policy = policy.postgresql[qualified]
         columns = [(column, type_text) for column, type_text, _oid in table.columns]
+        options = dict(pgcrypto_schema=pgcrypto_schema, names=names, builtin_hmac=builtin_hmac)
         try:
             table.statement = functools.partial(select_statement, table_policy, columns, key_param=SESSION_KEY,
-                                                pgcrypto_schema=pgcrypto_schema)
+                                                **options)
             table.statement()  # compiles, or raises MaskingSqlError
-            probe = column_expressions(table_policy, columns, key_param="NULL::bytea", pgcrypto_schema=pgcrypto_schema)
+            probe = column_expressions(table_policy, columns, key_param="NULL::bytea", **options)
         except MaskingSqlError as error:
             problems.append(str(error))
             continue
@@ -365,9 +474,27 @@ def _rate(rows, seconds):
     return round(rows / seconds, 1) if seconds > 0 else None
 
 
-def classify_source(source_conninfo, policy, jobs=1):
-    """Read only: the source's fields against the policy, as a masked copy would classify them (no lock taken).
-    Returns ``{"unclassified": [field, ...], "stale": [field, ...]}`` (policy entries of no live field)."""
+def _json_stale(classification):
+    """Stale JSON paths (a top-level column or table the source lacks is a problem of check_catalog instead)."""
+    return [str(field) for field in classification.stale if _PATH_SPECIAL.intersection(field.field)]
+
+
+def _refusal(unclassified, problems):
+    lines = ["unclassified (give each a rule in envops_masking_policy.postgresql): %s" % field
+             for field in unclassified] + problems
+    return MaskingCopyError("masked copy refused, nothing was copied: %d problem(s) of the policy against the "
+                            "source:\n  - %s" % (len(lines), "\n  - ".join(lines)),
+                            unclassified=unclassified, problems=lines)
+
+
+def classify_source(source_conninfo, policy, jobs=1, catalog_only=False):
+    """Read only: the source against the policy, as a masked copy would check it (no lock taken, nothing written,
+    in a READ ONLY transaction).  ``catalog_only``: the catalog alone (tables, columns, types, unique keys), no
+    row is read; else the paths inside the JSON columns too, which reads every document.
+
+    Returns ``{"unclassified": [field, ...], "problems": [...], "stale": [json path, ...]}``: the fields without
+    a rule, what check_catalog finds wrong with the policy, the JSON paths of the policy found in no document.
+    """
     pg_copy_stream.require_psycopg()
     policy = _load_policy(policy)
     coordinator = psycopg.connect(source_conninfo, autocommit=False)
@@ -375,13 +502,17 @@ def classify_source(source_conninfo, policy, jobs=1):
         coordinator.isolation_level = IsolationLevel.REPEATABLE_READ
         coordinator.read_only = True
         tables = _read_live_tables(coordinator)
-        snapshot = coordinator.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        classification = classify(policy.postgresql, _live_fields(source_conninfo, snapshot, tables, policy,
-                                                                  max(1, int(jobs))))
+        unclassified, problems = check_catalog(tables, _unique_keys(coordinator), policy)
+        stale = []
+        if not catalog_only:
+            snapshot = coordinator.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            classification = classify(policy.postgresql, _live_fields(source_conninfo, snapshot, tables, policy,
+                                                                      max(1, int(jobs))))
+            unclassified = sorted(set(unclassified) | set(str(field) for field in classification.unclassified))
+            stale = _json_stale(classification)
     finally:
         coordinator.close()
-    return {"unclassified": [str(field) for field in classification.unclassified],
-            "stale": [str(field) for field in classification.stale]}
+    return {"unclassified": unclassified, "problems": problems, "stale": stale}
 
 
 def masked_copy(source_conninfo, target_conninfo, policy, key, progress=None, jobs=1,
@@ -422,25 +553,23 @@ def masked_copy(source_conninfo, target_conninfo, policy, key, progress=None, jo
         for qualified in tables:
             coordinator.execute("LOCK TABLE %s IN ACCESS SHARE MODE" % quote_table(qualified))
         tables = _read_live_tables(coordinator)  # as locked: nobody can alter them any more
+        unclassified, problems = check_catalog(tables, _unique_keys(coordinator), policy)
         snapshot = coordinator.execute("SELECT pg_export_snapshot()").fetchone()[0]
         live = _live_fields(source_conninfo, snapshot, tables, policy, jobs)
         classification = classify(policy.postgresql, live)
-        if classification.unclassified:
-            unclassified = [str(field) for field in classification.unclassified]
-            raise MaskingCopyError(
-                "masked copy refused, nothing was copied: %d unclassified field(s) in the source (give each a "
-                "rule in envops_masking_policy.postgresql): %s" % (len(unclassified), ", ".join(unclassified)),
-                unclassified=unclassified, problems=["unclassified: %s" % field for field in unclassified])
-        warnings = ["stale masking rule (no such field in the source): %s" % (field,) for field in classification.stale]
-        problems = []
+        unclassified = sorted(set(unclassified) | set(str(field) for field in classification.unclassified))
+        if unclassified or problems:
+            raise _refusal(unclassified, problems)
+        warnings = ["stale masking rule (no such field in the source): %s" % (field,)
+                    for field in _json_stale(classification)]
+        # Nothing is ever installed in the source: without pgcrypto the keyed hashes are HMACs of the built-in
+        # sha256 (the same bytes, a little slower).
         row = coordinator.execute(PGCRYPTO_SQL).fetchone()
-        if row is None:
-            problems.append("pgcrypto is not installed in the source database (CREATE EXTENSION pgcrypto)")
-        elif pgcrypto_schema is None:
+        builtin_hmac = row is None
+        if row is not None and pgcrypto_schema is None:
             pgcrypto_schema = row[0]
         coordinator.execute(JIT_OFF_SQL)
-        if not problems:
-            problems += _compile(coordinator, tables, policy, pgcrypto_schema)
+        problems += _compile(coordinator, tables, policy, pgcrypto_schema, builtin_hmac)
         with psycopg.connect(target_conninfo, autocommit=True) as target:
             existing = target.execute(pg_copy_stream.TABLES_SQL).fetchall()
             if existing:

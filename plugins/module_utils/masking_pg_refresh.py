@@ -107,7 +107,8 @@ def recover(admin, database):
 
 def plan_refresh(admin_conninfo, source_conninfo, database, policy, run_id, jobs=1):
     """Read only, what a refresh would meet (check mode): ``{"target_exists", "leftovers", "unclassified",
-    "stale"}``; leftovers are the scratch and old databases of earlier runs that ``recover`` would handle."""
+    "problems", "stale"}`` (see masking_pg_copy.classify_source); leftovers are the scratch and old databases of
+    earlier runs that ``recover`` would handle."""
     names(database, run_id)
     with psycopg.connect(admin_conninfo, autocommit=True) as admin:
         found = _databases(admin, database)
@@ -127,9 +128,8 @@ def refresh_database(admin_conninfo, source_conninfo, database, policy, key, run
     scratch, old = names(database, run_id)
     policy = policy if isinstance(policy, MaskingPolicy) else load_policy(policy)
     report = {"database": database, "run_id": run_id, "swapped": False}
-    # the masking SQL needs pgcrypto in the source (a restored copy of production, never production itself)
-    with psycopg.connect(source_conninfo, autocommit=True) as source:
-        source.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
+    # The source is only read: nothing, not even an extension, is created there, whether it is the scratch copy
+    # or, by mistake, production itself (without pgcrypto the copy computes the same HMAC from sha256).
     with psycopg.connect(admin_conninfo, autocommit=True) as admin:
         report["recovered"] = recover(admin, database)
         existed = database in _databases(admin, database)

@@ -74,7 +74,7 @@ RULE_PARAMETERS = {
     "generalize_date": {},
     "generalize_prefix": {"keep": True},
     "noise": {"relative": False, "absolute": False},
-    "scrub": {},
+    "scrub": {"related": False},
     "json": {"paths": True},
 }
 RULE_NAMES = tuple(sorted(RULE_PARAMETERS))
@@ -140,10 +140,10 @@ class Rule:
     """
 
     __slots__ = ("kind", "prefix", "list_name", "keep_last", "keep", "relative", "absolute", "value",
-                 "paths", "_tree")
+                 "paths", "related", "_tree")
 
     def __init__(self, kind, prefix="", list_name=None, keep_last=None, keep=None, relative=None,
-                 absolute=None, value=None, paths=()):
+                 absolute=None, value=None, paths=(), related=()):
         self.kind = kind
         self.prefix = prefix
         self.list_name = list_name
@@ -153,6 +153,7 @@ class Rule:
         self.absolute = absolute
         self.value = value
         self.paths = tuple(sorted(paths, key=lambda path_rule: path_rule[0]))
+        self.related = tuple(related)
         self._tree = None
 
     @property
@@ -194,6 +195,8 @@ class Rule:
             data["value"] = self.value
         elif self.kind == "json":
             data["paths"] = dict((path, rule.to_dict()) for path, rule in self.paths)
+        if self.related:
+            data["related"] = [related.to_dict() for related in self.related]
         return data
 
     def __eq__(self, other):
@@ -214,6 +217,37 @@ ScrubSource.__doc__ = """A PII field whose value in a row is hidden in that row'
 
 ``path`` as in classify, ``field`` the top-level column/attribute, ``keys`` the object keys inside it
 (no arrays), ``rule`` the field's rule (gives the replacement)."""
+
+
+class Related(namedtuple("Related", "table via key fields")):
+    """A row a scrubbed free text refers to by foreign key: its ``fields`` are PII of that text too.
+
+    ``table`` (schema.table) holds the row whose ``key`` column (default ``id``, unique) equals this
+    row's ``via`` column; ``fields``: columns of that row scrubbed from the text (``[redacted]``).
+    Declared on a PostgreSQL scrub rule::
+
+        notes: {rule: scrub, related: [{table: public.customers, via: customer_id,
+                                        fields: [first_name, last_name, email, phone]}]}
+    """
+
+    __slots__ = ()
+
+    def to_dict(self):
+        return {"table": self.table, "via": self.via, "key": self.key, "fields": list(self.fields)}
+
+
+RELATED_KEYS = ("table", "via", "key", "fields")
+DEFAULT_RELATED_KEY = "id"
+
+
+def related_declarations(table_policy):
+    """Every ``Related`` of the table's scrub rules (columns and JSON paths), once each, in path order."""
+    found = []
+    for rule in table_policy.rules_by_path().values():
+        for related in rule.related:
+            if related not in found:
+                found.append(related)
+    return tuple(found)
 
 
 class TablePolicy:
@@ -307,6 +341,7 @@ class _Loader:
     def __init__(self, root):
         self.root = root
         self.problems = []
+        self.current_store = None
 
     def problem(self, parts, message):
         self.problems.append((_where([self.root] + list(parts)), message))
@@ -358,6 +393,7 @@ class _Loader:
         for extra in sorted(set(data) - set(STORE_KEYS[store]), key=str):
             self.problem([store, str(extra)], "unknown key (known: %s)" % ", ".join(STORE_KEYS[store]))
         tables = {}
+        self.current_store = store
         for name, entries in data["tables"].items():
             parts = [store, "tables", str(name)]
             if not self.table_name(name, store, parts):
@@ -543,6 +579,53 @@ class _Loader:
         # repr() is the shortest text of a float: '0.1' stays 0.1 exactly, in Python and in SQL.
         bound = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         return Rule(kind, **{given[0]: bound})
+
+    def rule_scrub(self, kind, entry, parts):
+        declarations = entry.get("related", [])
+        if not isinstance(declarations, list):
+            self.problem(parts + ["related"], "must be a list of {table, via, fields} mappings")
+            return None
+        if declarations and self.current_store != "postgresql":
+            self.problem(parts + ["related"], "related rows are a PostgreSQL declaration (foreign keys)")
+            return None
+        related = []
+        for index, declaration in enumerate(declarations):
+            checked = self.related_row(declaration, parts + ["related", str(index)])
+            if checked is not None:
+                related.append(checked)
+        if len(related) != len(declarations):
+            return None
+        return Rule(kind, related=related)
+
+    def related_row(self, declaration, parts):
+        """One ``related`` entry: shapes only here, the source's catalog checks that they exist."""
+        if not isinstance(declaration, dict):
+            self.problem(parts, "must be a mapping with table, via and fields")
+            return None
+        clean = True
+        for extra in sorted(set(declaration) - set(RELATED_KEYS), key=str):
+            self.problem(parts + [str(extra)], "unknown key (known: %s)" % ", ".join(RELATED_KEYS))
+            clean = False
+        table = declaration.get("table")
+        if not isinstance(table, str) or not re.match(r'^[^."\x00]+\.[^."\x00]+$', table):
+            self.problem(parts + ["table"], "must name a table as schema.table")
+            clean = False
+        for name in ("via", "key"):
+            value = declaration.get(name, DEFAULT_RELATED_KEY if name == "key" else None)
+            if not isinstance(value, str) or not value or "\x00" in value:
+                self.problem(parts + [name], "must be a column name")
+                clean = False
+        fields = declaration.get("fields")
+        if not isinstance(fields, list) or not fields or not all(
+                isinstance(field, str) and field and "\x00" not in field for field in fields):
+            self.problem(parts + ["fields"], "must be a list of column names")
+            clean = False
+        elif len(set(fields)) != len(fields):
+            self.problem(parts + ["fields"], "names a column twice")
+            clean = False
+        if not clean:
+            return None
+        return Related(table, declaration["via"], declaration.get("key", DEFAULT_RELATED_KEY), tuple(fields))
 
     def rule_json(self, kind, entry, parts):
         paths = entry["paths"]

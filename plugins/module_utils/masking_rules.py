@@ -71,6 +71,14 @@ scrub
        alternation over the text from pass 2, matched
        case-insensitively (ASCII) as a whole token (no word character before or after), longest
        first at a position, and every match -> ``'[redacted]'``.
+    4. the names net (``names``, see ``name_dictionary``): every word of the text from pass 3 (a
+       maximal run of word characters) whose ASCII lowercase is in the dictionary -> ``'[redacted]'``.
+       The dictionary holds the words (3 characters or longer) of every source value of the columns
+       the policy classifies as names (substitute with a list of ``NAME_LISTS``): a name in a free
+       text that no column of the row holds (a gift message naming the customer of another row) is
+       removed too.  Common words that are also someone's name are removed as well (the safe side).
+    The sources of pass 3 are the row's own PII values and those of the rows it refers to by foreign key
+    (``related`` on the scrub rule, see ``related_sources``).
     Both patterns are written in the common subset of Python ``re`` and PostgreSQL ARE.  ARE picks
     the longest match at the leftmost position and Python the first alternative that matches; the
     patterns are built so both agree (single greedy runs, alternatives sorted longest first).
@@ -96,6 +104,7 @@ from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from ansible_collections.envops.aws.plugins.module_utils.masking_lists import LISTS
+from ansible_collections.envops.aws.plugins.module_utils.masking_lists import NAME_LISTS
 
 MIN_KEY_BYTES = 16
 WHITESPACE = " \t\n\r"
@@ -115,9 +124,11 @@ PHONE_MIN_DIGITS = 7
 PHONE_PATTERN = WORD_BEFORE + r"\+?[0-9](?:[ ().-]*[0-9]){%d,}" % (PHONE_MIN_DIGITS - 1) + WORD_AFTER
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 INTEGER_TEXT_PATTERN = "^-?[0-9]+$"
+WORD_PATTERN = "[A-Za-z0-9_]+"
 PHONE_KEEP_LAST = 4
 SOURCE_MIN_LENGTH = 3
 
+_PATH_COMPONENT = re.compile(r"\[\]|[^.\[\]]+")  # as masking_policy.parse_path splits a valid path
 _TWO_POW_32 = 2 ** 32
 TWO_POW_MINUS_32 = Decimal("0.00000000023283064365386962890625")  # exactly 2**-32
 _EXACT = Context(prec=1000, rounding=ROUND_HALF_UP)  # wide enough that nothing below is rounded
@@ -127,6 +138,7 @@ _DIGITS = "0123456789"
 _EMAIL = re.compile(EMAIL_PATTERN)
 _PHONE = re.compile(PHONE_PATTERN)
 _DATE = re.compile(DATE_PATTERN)
+_WORD = re.compile(WORD_PATTERN)
 
 
 class MaskingKeyError(ValueError):
@@ -251,18 +263,27 @@ def noise(key, value, relative=None, absolute=None):
     return noisy
 
 
-def scrub(key, value, sources=()):
-    """Free text with emails, phone numbers and the row's own PII values replaced (see the module doc).
+def scrub(key, value, sources=(), names=frozenset()):
+    """Free text with emails, phone numbers, the row's own PII values and known names replaced (module doc).
 
     ``sources``: the row's PII strings, as ``scrub_sources`` gives them (``(original, replacement)``
     pairs; plain strings are accepted too).  Every match becomes ``'[redacted]'`` whatever the
-    replacement says.  ``key`` is unused (kept for the common signature of the rules).
+    replacement says.  ``names``: the dictionary of the names pass (``name_dictionary``).  ``key`` is
+    unused (kept for the common signature of the rules).
     """
     original = as_text(value)
     if original is None:
         return None
     text = _EMAIL.sub(EMAIL_REPLACEMENT, original) if "@" in original else original
     text = _PHONE.sub(PHONE_REPLACEMENT, text)
+    text = _scrub_sources(original, text, sources)
+    if names:
+        text = _WORD.sub(lambda match: REDACTED if ascii_lower(match.group(0)) in names else match.group(0), text)
+    return text
+
+
+def _scrub_sources(original, text, sources):
+    """Pass 3 of scrub: the sources found in ``original`` replaced in ``text``."""
     folded = None
     needles = set()
     for source in sources:
@@ -285,19 +306,62 @@ def scrub(key, value, sources=()):
 # --- applying a policy -------------------------------------------------------------------------
 
 _TEXT_RULES = {
-    "pseudonym": lambda key, rule, text, sources: pseudonym(key, text, rule.prefix),
-    "email": lambda key, rule, text, sources: email(key, text),
-    "substitute": lambda key, rule, text, sources: substitute(key, text, rule.list_name),
-    "partial": lambda key, rule, text, sources: partial(text, rule.keep_last),
-    "generalize_prefix": lambda key, rule, text, sources: generalize_prefix(text, rule.keep),
-    "scrub": lambda key, rule, text, sources: scrub(key, text, sources),
+    "pseudonym": lambda key, rule, text, sources, context: pseudonym(key, text, rule.prefix),
+    "email": lambda key, rule, text, sources, context: email(key, text),
+    "substitute": lambda key, rule, text, sources, context: substitute(key, text, rule.list_name),
+    "partial": lambda key, rule, text, sources, context: partial(text, rule.keep_last),
+    "generalize_prefix": lambda key, rule, text, sources, context: generalize_prefix(text, rule.keep),
+    "scrub": lambda key, rule, text, sources, context: scrub(
+        key, text, tuple(sources) + related_sources(rule, context.related), context.names),
 }
 
 
-def mask_value(key, rule, value, sources=()):
+class ScrubContext:
+    """What scrub reads beyond the row: ``related`` maps each ``Related`` of the table's scrub rules to the
+    row it refers to (a dict, or None when there is none), ``names`` is the names dictionary."""
+
+    def __init__(self, related=None, names=frozenset()):
+        self.related = related or {}
+        self.names = names
+
+
+_NO_CONTEXT = ScrubContext()
+
+
+def related_sources(rule, related_rows):
+    """The PII strings of the rows a scrub rule's text refers to (``Rule.related``), as ``(value, REDACTED)``."""
+    sources = []
+    for related in rule.related:
+        row = related_rows.get(related) or {}
+        for field in related.fields:
+            value = row.get(field)
+            if isinstance(value, str) and len(value.strip(WHITESPACE)) >= SOURCE_MIN_LENGTH:
+                sources.append((value, REDACTED))
+    return tuple(sources)
+
+
+def name_sources(policy_tables):
+    """``[(table, field, keys)]``: every leaf outside arrays that a policy classifies as a name (substitute
+    with a list of ``NAME_LISTS``), in table and path order: the columns the names dictionary is built from."""
+    found = []
+    for table, table_policy in sorted(policy_tables.items()):
+        for path, rule in table_policy.rules_by_path().items():
+            components = tuple(_PATH_COMPONENT.findall(path))
+            if rule.kind == "substitute" and rule.list_name in NAME_LISTS and "[]" not in components:
+                found.append((table, components[0], components[1:]))
+    return found
+
+
+def name_dictionary(values):
+    """The names pass's dictionary from source values: each word (3 characters or longer) ASCII-lowercased."""
+    return frozenset(ascii_lower(word) for value in values if isinstance(value, str)
+                     for word in _WORD.findall(value) if len(word) >= SOURCE_MIN_LENGTH)
+
+
+def mask_value(key, rule, value, sources=(), context=_NO_CONTEXT):
     """One rule applied to one value (a column value, an attribute, or anything inside a JSON doc).
 
-    ``sources`` matters for scrub only (see ``scrub_sources``).
+    ``sources`` and ``context`` (a ``ScrubContext``) matter for scrub only (see ``scrub_sources``).
     """
     if rule.kind == "constant":
         return rule.value
@@ -306,28 +370,28 @@ def mask_value(key, rule, value, sources=()):
     if rule.kind == "keep":
         return value
     if rule.kind == "json":
-        return mask_document(key, rule.tree, value, sources)
+        return mask_document(key, rule.tree, value, sources, context)
     if rule.kind == "noise":
         return noise(key, value, rule.relative, rule.absolute)
     if rule.kind == "generalize_date":
         return generalize_date(value)
     text = as_text(value)
-    return None if text is None else _TEXT_RULES[rule.kind](key, rule, text, sources)
+    return None if text is None else _TEXT_RULES[rule.kind](key, rule, text, sources, context)
 
 
-def mask_document(key, node, value, sources=()):
+def mask_document(key, node, value, sources=(), context=_NO_CONTEXT):
     """A JSON value masked by a ``PathNode`` tree (``Rule.tree``); unclassified keys are dropped."""
     if node.rule is not None:
-        return mask_value(key, node.rule, value, sources)
+        return mask_value(key, node.rule, value, sources, context)
     if value is None:
         return None
     if node.keys:
         if not isinstance(value, dict):
             return None
-        return dict((name, mask_document(key, node.keys[name], item, sources))
+        return dict((name, mask_document(key, node.keys[name], item, sources, context))
                     for name, item in value.items() if name in node.keys)
     if node.items is not None and isinstance(value, (list, tuple, set, frozenset)):
-        masked = [mask_document(key, node.items, item, sources) for item in value]
+        masked = [mask_document(key, node.items, item, sources, context) for item in value]
         return masked if isinstance(value, (list, tuple)) else type(value)(masked)
     return None
 
@@ -354,11 +418,13 @@ def scrub_sources(key, table_policy, row):
     return sources
 
 
-def mask_row(key, table_policy, row):
+def mask_row(key, table_policy, row, related=None, names=frozenset()):
     """A row (column -> value) or a DynamoDB item (attribute -> value, deserialized) masked.
 
     Fields without a rule are left out (fail closed; ``classify`` reports them before a refresh).
+    ``related`` and ``names``: see ``ScrubContext``.
     """
     sources = scrub_sources(key, table_policy, row) if table_policy.has_scrub else ()
-    return dict((field, mask_value(key, table_policy.fields[field], value, sources))
+    context = ScrubContext(related, names) if related or names else _NO_CONTEXT
+    return dict((field, mask_value(key, table_policy.fields[field], value, sources, context))
                 for field, value in row.items() if field in table_policy.fields)

@@ -10,8 +10,10 @@ table's columns in order with their types as ``format_type(atttypid, atttypmod)`
 (``COLUMNS_SQL`` reads them); every column needs a rule (unclassified columns are refused).
 
 The SQL is plain expressions: no function, temp table or any other write is needed, so it runs on a
-read replica or in a read-only transaction.  Requirements: PostgreSQL 13+, pgcrypto installed
-(``pgcrypto_schema`` qualifies ``hmac`` when it is not on the search_path).
+read replica or in a read-only transaction.  Requirements: PostgreSQL 13+, and pgcrypto installed
+(``pgcrypto_schema`` qualifies ``hmac`` when it is not on the search_path) unless ``builtin_hmac``: then the
+same HMAC-SHA256 is computed from the built-in ``sha256`` (RFC 2104, the key's pads computed once per
+statement; about 15 % slower per hash), for a source where nothing may be installed.
 
 Run it with JIT off (``JIT_OFF_SQL``): the expressions are large, their estimated cost passes
 ``jit_above_cost`` and LLVM then spends tens of seconds compiling them (41 s for one row of a table
@@ -68,7 +70,13 @@ How rules are expressed (see masking_rules for the algorithms):
   against ``varchar(n)`` here.  ``char(n)`` values are read without their pad spaces, as PostgreSQL
   compares them; Python callers should pass them right-stripped.
 - scrub sources are text columns and JSON strings; values of other types (enums, uuids) are not
-  searched for in free text.
+  searched for in free text.  A scrub rule's ``related`` rows add their fields as sources: in
+  ``select_statement`` each related table is LEFT JOINed once, on its unique key, inside the
+  innermost level (the ctid range stays on the table's own scan); inline, each field is a correlated
+  sub-select.
+- scrub's names pass (``names``): the dictionary is ``names_dictionary_sql``, a CTE of the statement
+  (an uncorrelated subquery inline); each text is cut into its word / non-word runs by
+  ``regexp_matches`` and put back with ``string_agg``, each word one lookup of a hashed SubPlan.
 """
 
 from __future__ import absolute_import, annotations, division, print_function
@@ -97,6 +105,7 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_rules import WH
 from ansible_collections.envops.aws.plugins.module_utils.masking_rules import WORD_AFTER
 from ansible_collections.envops.aws.plugins.module_utils.masking_rules import WORD_BEFORE
 from ansible_collections.envops.aws.plugins.module_utils.masking_rules import WORD_CHARACTER
+from ansible_collections.envops.aws.plugins.module_utils.masking_rules import WORD_PATTERN
 
 KEY_PLACEHOLDER = "%(mask_key)s"
 SESSION_KEY_SETTING = "envops.mask_key"
@@ -145,6 +154,41 @@ _TYPMOD = re.compile(r"\((\d+)(?:, ?\d+)?\)")
 _ASCII_LOWER = dict((code, code + 32) for code in range(ord("A"), ord("Z") + 1))
 # ARE's largest repetition count: more is written as nested repetitions.
 _ARE_DUPMAX = 255
+
+
+NAMES_CTE = "_envops_names"
+# Split at every word boundary: runs of word characters and runs of other characters, alternately.
+_WORD_BOUNDARY = "\\y"
+_HMAC_BLOCK = 64  # bytes, SHA-256's block
+
+
+def _key_pad(byte):
+    """The key as HMAC pads it, each byte XOR ``byte`` (0x36 inner, 0x5c outer): one uncorrelated sub-select
+    (an InitPlan, computed once per statement).  A key longer than a block is its sha256 first (RFC 2104)."""
+    key = "(CASE WHEN length(%s) > %d THEN sha256(%s) ELSE %s END)" % (
+        _KEY_SENTINEL, _HMAC_BLOCK, _KEY_SENTINEL, _KEY_SENTINEL)
+    return ("(SELECT decode(string_agg(lpad(to_hex(CASE WHEN _i < length(_k.k) THEN get_byte(_k.k, _i) ELSE 0 END "
+            "# %d), 2, '0'), '' ORDER BY _i), 'hex') FROM (SELECT %s AS k) AS _k, generate_series(0, %d) AS _i)"
+            % (byte, key, _HMAC_BLOCK - 1))
+
+
+def names_dictionary_sql(names):
+    """The names dictionary (scrub's pass 4): ``SELECT w`` of every distinct word (3+ characters, ASCII
+    lowercase) of every value of the ``names`` sources, ``[(table, column, keys, is_json)]``, set-based."""
+    values = []
+    for table, column, keys, is_json in names:
+        ref = "_n.%s" % quote_ident(column)
+        if is_json:
+            doc = "(%s)::jsonb" % ref
+            path = text_array(keys) if keys else "'{}'"
+            values.append("SELECT %s #>> %s FROM %s AS _n WHERE jsonb_typeof(%s #> %s) = 'string'" % (
+                doc, path, quote_table(table), doc, path))
+        else:
+            values.append("SELECT (%s)::text FROM %s AS _n" % (ref, quote_table(table)))
+    # UNION: the distinct values first (one hashed pass over the rows), then only those are cut into words
+    return ("SELECT DISTINCT lower(_m.m[1] COLLATE \"C\") AS w FROM (%s) AS _v(v), regexp_matches(_v.v COLLATE \"C\", "
+            "%s, 'g') AS _m(m) WHERE length(_m.m[1]) >= %d" % (
+                " UNION ".join(values), quote_literal(WORD_PATTERN), SOURCE_MIN_LENGTH))
 
 
 def _repeat(unit, count):
@@ -227,13 +271,20 @@ def _fixed_output_length(rule):
 class _Compiler:
     """Builds the SQL of one table; one instance per compile (it numbers its subquery aliases)."""
 
-    def __init__(self, table_policy, columns, table_alias, pgcrypto_schema):
+    def __init__(self, table_policy, columns, table_alias, pgcrypto_schema, names=(), builtin_hmac=False,
+                 joined=False):
         self.policy = table_policy
         pairs = list(columns.items()) if hasattr(columns, "items") else [tuple(pair) for pair in columns]
         self.columns = dict((name, ColumnType(type_text)) for name, type_text in pairs)
         self.order = [name for name, _type in pairs]
         self.qualifier = quote_ident(table_alias or table_policy.name.partition(".")[2] or table_policy.name)
         self.hmac = "%s.hmac" % quote_ident(pgcrypto_schema) if pgcrypto_schema else "hmac"
+        self.builtin_hmac = builtin_hmac
+        self.names = tuple(names)
+        # select_statement joins the related rows and reads the names dictionary from a CTE; the inline forms
+        # (column_expressions, update_statement) use correlated and uncorrelated subqueries instead.
+        self.joined = joined
+        self._related = []  # Related declarations met while compiling, in order: their join aliases
         self._numbers = itertools.count(1)
         self._sources = None
         self._shared = {}  # SQL -> number
@@ -280,6 +331,9 @@ class _Compiler:
                 self.qualifier, quote_ident("%s%s" % (prefix, match.group(1)))), sql)
 
         source = "%s AS %s%s" % (table_sql, self.qualifier, " WHERE %s" % where if where else "")
+        if self._related:
+            # the ctid range stays the table's own (a subquery the planner pulls up into a TID range scan)
+            source = "(SELECT * FROM %s) AS %s%s" % (source, self.qualifier, self.joins())
         for level in range(1, max(levels or [0]) + 1):
             outputs = ["%s.*" % self.qualifier] + [
                 "%s AS %s" % (resolve(sql), quote_ident("%s%d" % (prefix, number)))
@@ -303,7 +357,7 @@ class _Compiler:
         one takes that one's hash instead of computing it again (a JSON copy of a column, as
         ``profile.email`` of ``email``): the same input, the same output, one hmac.
         """
-        plain = "%s(convert_to(%s, 'UTF8'), %s, 'sha256')" % (self.hmac, text, _KEY_SENTINEL)
+        plain = self.keyed_hash("convert_to(%s, 'UTF8')" % text)
         if family is None or self._local:
             return self.share(plain)
         earlier = self._families.setdefault(family, [])
@@ -316,6 +370,13 @@ class _Compiler:
         reference = self.share(plain)
         earlier.append((text, reference))
         return reference
+
+    def keyed_hash(self, data):
+        """HMAC-SHA256 of the bytea ``data`` under the key: pgcrypto's ``hmac``, or the same bytes from the
+        built-in ``sha256`` (RFC 2104) when the source has no pgcrypto, which the copy never installs there."""
+        if not self.builtin_hmac:
+            return "%s(%s, %s, 'sha256')" % (self.hmac, data, _KEY_SENTINEL)
+        return "sha256(%s || sha256(%s || %s))" % (_key_pad(0x5C), _key_pad(0x36), data)
 
     def hex16(self, text, family=None):
         """The first HEX_CHARS hex digits of the hash: its first bytes encoded (no 64-digit text to cut)."""
@@ -356,7 +417,7 @@ class _Compiler:
         if kind == "generalize_prefix":
             return "(left(%s, %d) || repeat('*', greatest(length(%s) - %d, 0)))" % (text, rule.keep, text, rule.keep)
         if kind == "scrub":
-            return self.scrub(text)
+            return self.scrub(text, rule)
         raise MaskingSqlError("no SQL for rule %r" % kind)
 
     def substitute(self, list_name, text):
@@ -425,7 +486,63 @@ class _Compiler:
                                           "jsonb_typeof(%s) = 'string'" % self.json_path(ref)))
         return self._sources
 
-    def scrub(self, text):
+    def related_sources(self, rule, text):
+        """``[(raw text SQL, None)]``: the fields of the rows ``rule`` refers to (``Rule.related``).
+
+        In select_statement each related table is LEFT JOINed once on its unique key (no row is added or
+        lost); its fields are read only where the row's ``text`` is not NULL (most free text is), so the
+        needles of an empty text cost nothing.  Inline, each field is a correlated sub-select.
+        """
+        sources = []
+        # a column's text only: inside an array it is the element's, and a shared value (a JSON path) is computed at
+        # a level above the join
+        gate = None if self._local or _SHARED_REF.search(text) else text
+        for related in rule.related:
+            if related not in self._related:
+                self._related.append(related)
+            alias = "_envops_r%d" % (self._related.index(related) + 1)
+            for field in related.fields:
+                if self.joined:
+                    value = "(%s.%s)::text" % (alias, quote_ident(field))
+                    if gate is not None:
+                        value = "CASE WHEN %s IS NOT NULL THEN %s END" % (gate, value)
+                    local, self._local = self._local, 0  # the related row is the table row's, also in arrays
+                    sources.append((self.share(value), None))
+                    self._local = local
+                else:
+                    sources.append(("(SELECT (%s.%s)::text FROM %s AS %s WHERE %s.%s = %s)" % (
+                        alias, quote_ident(field), quote_table(related.table), alias, alias, quote_ident(related.key),
+                        self.ref(related.via)), None))
+        return sources
+
+    def joins(self):
+        """The LEFT JOINs of the related rows, for nested_from."""
+        return "".join(" LEFT JOIN %s AS _envops_r%d ON _envops_r%d.%s = %s" % (
+            quote_table(related.table), number, number, quote_ident(related.key), self.ref(related.via))
+            for number, related in enumerate(self._related, start=1))
+
+    def names_pass(self, text):
+        """Pass 4 of scrub: each word of ``text`` found in the names dictionary -> [redacted].
+
+        The text is cut at its word boundaries (``\\y`` on the text in the C collation: word characters
+        are ASCII letters, digits and ``_`` in every database locale) into runs of word and non-word
+        characters and put back together with the dictionary's words replaced (``regexp_matches`` of the
+        runs costs about 1.5x more); ``IN (SELECT ...)`` of an uncorrelated query is a hashed SubPlan:
+        the dictionary is hashed once per statement, each word is one lookup.
+        """
+        if not self.names:
+            return text
+        dictionary = NAMES_CTE if self.joined else "(%s)" % names_dictionary_sql(self.names)
+        return (
+            "(CASE WHEN {t} IS NULL THEN NULL ELSE coalesce((SELECT string_agg(CASE WHEN lower(_w.r COLLATE \"C\") "
+            "IN (SELECT w FROM {d} AS _d) THEN {redacted} ELSE _w.r END, '' ORDER BY _w.n) FROM regexp_split_to_table("
+            "{t} COLLATE \"C\", {boundary}) WITH ORDINALITY AS _w(r, n)), '') END)"
+        ).format(t=text, d=dictionary, redacted=quote_literal(REDACTED), boundary=quote_literal(_WORD_BOUNDARY))
+
+    def scrub(self, text, rule):
+        return self.names_pass(self.scrub_sources(text, rule))
+
+    def scrub_sources(self, text, rule):
         """Emails and phones by constants (plain regexp_replace calls), then the row's own values.
 
         A source is a needle when it occurs (strpos on ``lower``) in the original text, as the rules
@@ -440,7 +557,7 @@ class _Compiler:
             text, text, quote_literal(EMAIL_PATTERN), quote_literal(EMAIL_REPLACEMENT), text)
         passed = self.share("regexp_replace(%s COLLATE \"C\", %s, %s, 'g')" % (
             email, quote_literal(PHONE_PATTERN), quote_literal(PHONE_REPLACEMENT)))
-        sources = self.sources()
+        sources = self.sources() + self.related_sources(rule, text)
         if not sources:
             return passed
         lowered = self.share('lower((%s) COLLATE "C")' % text)
@@ -613,15 +730,17 @@ def _finish(sql, key_param, escape_percent):
 
 
 def column_expressions(table_policy, columns, key_param=KEY_PLACEHOLDER, table_alias=None,
-                       pgcrypto_schema=None, escape_percent=None):
+                       pgcrypto_schema=None, escape_percent=None, names=(), builtin_hmac=False):
     """``[(column, masked SQL expression)]`` in column order; the core of the functions below.
 
     ``columns``: ``{name: type}`` or ``[(name, type)]`` in table order, types as format_type prints
     them.  Column references are qualified with ``table_alias`` (default: the table name without
     its schema), so use ``FROM schema.table`` unaliased or pass the alias.  Raises MaskingSqlError
-    for a column without a rule or a rule that does not fit the column type.
+    for a column without a rule or a rule that does not fit the column type.  ``names``: the sources
+    of scrub's names dictionary, ``[(table, column, keys, is_json)]`` (none: no names pass).
+    ``builtin_hmac``: HMAC from the built-in sha256, for a source without pgcrypto (same bytes).
     """
-    compiler = _Compiler(table_policy, columns, table_alias, pgcrypto_schema)
+    compiler = _Compiler(table_policy, columns, table_alias, pgcrypto_schema, names, builtin_hmac)
     return [(name, _finish(compiler.inline(sql), key_param, escape_percent)) for name, sql in compiler.expressions()]
 
 
@@ -632,20 +751,25 @@ def select_list(table_policy, columns, key_param=KEY_PLACEHOLDER, **options):
 
 
 def select_statement(table_policy, columns, key_param=KEY_PLACEHOLDER, where=None, table_alias=None,
-                     pgcrypto_schema=None, escape_percent=None):
+                     pgcrypto_schema=None, escape_percent=None, names=(), builtin_hmac=False):
     """``SELECT <masked list> FROM (<shared values> FROM "schema"."table" AS alias [WHERE where])``.
 
     Wrap it in ``COPY (...) TO STDOUT`` to stream it.  Values several rules need (a normalized
     input, its keyed hash, a lowered free text, a scrub needle) are computed once per row in nested
     subqueries (``_Compiler.nested_from``) instead of once per use.  ``where``: a condition on the
     table's own columns or ctid (the rows to mask).  The alias defaults to the table name without
-    its schema; the output columns are the table's, in order.
+    its schema; the output columns are the table's, in order.  The rows a scrub rule's ``related``
+    names are LEFT JOINed on their unique key; the names dictionary (``names``, see
+    column_expressions) is a CTE computed once per statement.
     """
-    compiler = _Compiler(table_policy, columns, table_alias, pgcrypto_schema)
+    compiler = _Compiler(table_policy, columns, table_alias, pgcrypto_schema, names, builtin_hmac, joined=True)
     expressions = compiler.expressions()
     source = compiler.nested_from(quote_table(table_policy.name), where)
     listing = ",\n  ".join("%s AS %s" % (compiler.resolve(sql), quote_ident(name)) for name, sql in expressions)
-    return _finish("SELECT %s\nFROM %s" % (listing, source), key_param, escape_percent)
+    statement = "SELECT %s\nFROM %s" % (listing, source)
+    if compiler.names and table_policy.has_scrub:
+        statement = "WITH %s AS MATERIALIZED (%s)\n%s" % (NAMES_CTE, names_dictionary_sql(compiler.names), statement)
+    return _finish(statement, key_param, escape_percent)
 
 
 def update_statement(table_policy, columns, key_param=KEY_PLACEHOLDER, **options):

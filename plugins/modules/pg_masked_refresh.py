@@ -17,21 +17,26 @@ description:
     masked by the rules of O(policy) in SQL (keyed HMAC-SHA256 with pgcrypto), inside the copy stream so personal
     data never lands on the target server.
   - Fails closed before anything is created when a column or JSON path of the source has no entry in the policy,
-    listing every unclassified field.
+    or when the policy names a table or column the source does not have, a rule that does not fit its column
+    type or a related row the source cannot join, listing every one of them with its table, column and rule.
+  - With O(policy_check_only), checks only the policy against the source's catalog (no row is read, the target is
+    not contacted), so a run can refuse an incomplete policy before it creates anything.
   - Verifies the masked copy against the source independently of the masking code (unchanged values, pseudonyms
     found in the source, the shape of each rule, own PII left in free text, row counts, foreign-key orphans,
     constraints, k-anonymity of the quasi-identifiers); on any failure the scratch database is dropped and the
     target keeps its data.
   - Then swaps the verified copy in by renaming databases. Leftovers of a run killed at any step are finished or
     undone first, so a rerun always completes.
+  - Never writes to the source, not even an extension. The keyed hashes use pgcrypto when the source has it, else
+    the same HMAC-SHA256 from PostgreSQL's built-in C(sha256).
+  - Free text (C(scrub)) also loses the PII of the rows it refers to by foreign key (C(related) on the rule) and
+    every word that is a value of a column the policy classifies as a name.
   - Makes no AWS call. On AWS it runs against the scratch instance restored from the production snapshot.
 author:
   - envops maintainers (@envops)
 requirements:
   - psycopg >= 3.1
   - pg_dump and psql of the server's major version (on PATH, or O(pg_bin))
-  - the pgcrypto extension available to the source database (the module creates it there when missing, so point
-    O(source) at a restored copy of production, never at the live database)
 options:
   maintenance_db:
     description: Database of the target server used to create, rename and drop databases.
@@ -41,14 +46,23 @@ options:
     description: The masking policy (inventory variable C(envops_masking_policy)); its C(postgresql) section is used.
     type: dict
     required: true
+  policy_check_only:
+    description:
+      - Only check the policy against the catalog of O(source), in a read-only transaction, and fail naming every
+        unclassified column and every policy entry the source contradicts. No row is read (JSON paths inside
+        documents are checked when the copy runs), O(target) is not contacted, nothing is changed.
+    type: bool
+    default: false
   key:
-    description: The masking key, from Secrets Manager (at least 32 characters). Never returned or logged.
+    description:
+      - The masking key, from Secrets Manager (at least 32 characters). Never returned or logged.
+      - Required unless O(policy_check_only).
     type: str
-    required: true
   run_id:
-    description: Id of this refresh (lowercase letters and digits), part of the scratch database names.
+    description:
+      - Id of this refresh (lowercase letters and digits), part of the scratch database names.
+      - Required unless O(policy_check_only).
     type: str
-    required: true
   jobs:
     description: Tables (or block ranges of big tables) copied, and tables verified, at the same time.
     type: int
@@ -94,6 +108,19 @@ EXAMPLES = r"""
     key: "{{ lookup('amazon.aws.secretsmanager_secret', 'envops/masking/key') }}"
     run_id: "{{ refresh_run_id }}"
   no_log: false  # key and passwords are no_log options already
+
+- name: Refuse a policy the live source's catalog contradicts, before anything is created (reads no row)
+  envops.aws.pg_masked_refresh:
+    source:
+      rds_instance_identifier: prod-postgres
+      secret_id: envops/prod/database/master
+      dbname: app
+      ca_bundle: /etc/ssl/rds/global-bundle.pem
+    target:
+      rds_instance_identifier: staging-postgres
+      secret_id: envops/staging/database/master
+    policy: "{{ envops_masking_policy }}"
+    policy_check_only: true
 """
 
 RETURN = r"""
@@ -113,11 +140,18 @@ target_exists:
   type: bool
 unclassified:
   description: Fields (C(schema.table.column), JSON paths included) of the source without an entry in the policy.
-  returned: in check mode, and when a run stops on them
+  returned: in check mode, with O(policy_check_only), and when a run stops on them
+  type: list
+  elements: str
+problems:
+  description:
+    - Policy entries the source contradicts, each naming table, column and rule (no such table or column, a rule
+      that does not fit the column type, a related row the source cannot join).
+  returned: in check mode, with O(policy_check_only), and when a run stops on them
   type: list
   elements: str
 stale:
-  description: Policy entries that name no field of the source.
+  description: JSON paths of the policy found in no document of the source.
   returned: in check mode
   type: list
   elements: str
@@ -143,6 +177,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_copy import MaskingCopyError
+from ansible_collections.envops.aws.plugins.module_utils.masking_pg_copy import classify_source
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_refresh import RefreshError
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_refresh import plan_refresh
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_refresh import refresh_database
@@ -167,6 +202,25 @@ def progress_writer(path):
     return write
 
 
+def refusal(opening, found):
+    """One message listing every unclassified field and every problem of the policy against the source."""
+    lines = ["unclassified (give it a rule in envops_masking_policy.postgresql): %s" % field
+             for field in found["unclassified"]] + list(found["problems"])
+    return "%s: %d problem(s) of the masking policy against the source:\n  - %s" % (
+        opening, len(lines), "\n  - ".join(lines))
+
+
+def check_policy(module, source, policy):
+    """policy_check_only: the catalog of the source against the policy, read-only; exits or fails."""
+    try:
+        found = classify_source(source, policy, catalog_only=True)
+    except Exception as error:  # pylint: disable=broad-except  # psycopg errors: connection, permissions
+        module.fail_json(msg="cannot read the catalog of the source: %s" % error)
+    if found["unclassified"] or found["problems"]:
+        module.fail_json(msg=refusal("refused before any copy", found), **found)
+    module.exit_json(changed=False, swapped=False, recovered=[], **found)
+
+
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
@@ -174,13 +228,15 @@ def main():
             target=dict(type="dict", required=True, options=connection_options()),
             maintenance_db=dict(type="str", default="postgres"),
             policy=dict(type="dict", required=True),
-            key=dict(type="str", required=True, no_log=True),
-            run_id=dict(type="str", required=True),
+            policy_check_only=dict(type="bool", default=False),
+            key=dict(type="str", no_log=True),
+            run_id=dict(type="str"),
             jobs=dict(type="int", default=2),
             progress_file=dict(type="path"),
             pg_bin=dict(type="path"),
         ),
         supports_check_mode=True,
+        required_if=[("policy_check_only", False, ("key", "run_id"))],
     )
     if not pg_copy_stream.HAS_PSYCOPG:
         module.fail_json(msg=missing_required_lib("psycopg"), exception=str(pg_copy_stream.PSYCOPG_IMPORT_ERROR))
@@ -189,9 +245,11 @@ def main():
         policy = load_policy(params["policy"])
     except MaskingPolicyError as error:
         module.fail_json(msg="the masking policy is not valid: %s" % error)
+    source = conninfo(resolve_connection(module, params["source"], "source"))
+    if params["policy_check_only"]:
+        check_policy(module, source, policy)
     if len(params["key"]) < MIN_KEY_CHARS:
         module.fail_json(msg="the masking key must have at least %d characters" % MIN_KEY_CHARS)
-    source = conninfo(resolve_connection(module, params["source"], "source"))
     target = resolve_connection(module, params["target"], "target")
     database = target["dbname"]
     admin = conninfo(target, params["maintenance_db"])
@@ -199,9 +257,8 @@ def main():
         if module.check_mode:
             plan = plan_refresh(admin, source, database, policy, params["run_id"],
                                 jobs=params["jobs"])
-            if plan["unclassified"]:
-                module.fail_json(msg="the refresh would stop: %d unclassified field(s) in the source: %s"
-                                 % (len(plan["unclassified"]), ", ".join(plan["unclassified"])), **plan)
+            if plan["unclassified"] or plan["problems"]:
+                module.fail_json(msg=refusal("the refresh would stop", plan), **plan)
             module.exit_json(changed=True, swapped=False, recovered=plan["leftovers"], **plan)
         report = refresh_database(admin, source, database, policy,
                                   params["key"].encode("utf-8"), params["run_id"], jobs=params["jobs"],
@@ -209,7 +266,7 @@ def main():
     except RefreshError as error:
         module.fail_json(msg=str(error), **error.report)
     except MaskingCopyError as error:
-        module.fail_json(msg=str(error), unclassified=list(getattr(error, "unclassified", [])))
+        module.fail_json(msg=str(error), unclassified=error.unclassified, problems=error.problems)
     except pg_copy_stream.PgCopyError as error:
         module.fail_json(msg=str(error))
     except Exception as error:  # pylint: disable=broad-except  # psycopg errors: connection, permissions

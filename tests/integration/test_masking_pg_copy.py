@@ -2,6 +2,7 @@
 the masking dataset (tools/masking_dataset.py, 2,000 customers) into a fresh database, with the prod policy."""
 
 import secrets
+import time
 
 import psycopg
 import pytest
@@ -231,17 +232,123 @@ def test_table_missing_from_the_policy_is_unclassified(source, fresh_target):
     assert raised.value.unclassified == ["public.audit_log.id", "public.audit_log.who"]
 
 
-def test_stale_rule_is_a_warning_and_bad_inputs_are_refused(source, fresh_target, admin_dsn):
+def test_stale_json_path_is_a_warning_and_bad_inputs_are_refused(source, fresh_target, admin_dsn):
     raw = {"postgresql": {"tables": dict(_RAW_POLICY["postgresql"]["tables"])}}
-    raw["postgresql"]["tables"]["public.customers"] = dict(raw["postgresql"]["tables"]["public.customers"],
-                                                           loyalty_id={"rule": "pseudonym"})
+    customers = dict(raw["postgresql"]["tables"]["public.customers"])
+    customers["profile"] = dict(customers["profile"], paths=dict(customers["profile"]["paths"],
+                                                                 loyalty_id={"rule": "pseudonym"}))
+    raw["postgresql"]["tables"]["public.customers"] = customers
     with pytest.raises(masking_pg_copy.MaskingCopyError, match="at least 16"):
         masking_pg_copy.masked_copy(source, fresh_target, raw, b"short")
     with pytest.raises(masking_pg_copy.MaskingCopyError, match="not empty"):
         masking_pg_copy.masked_copy(source, source, raw, KEY)
     figures = masking_pg_copy.masked_copy(source, fresh_target, raw, KEY)
-    assert figures["warnings"] == ["stale masking rule (no such field in the source): public.customers.loyalty_id"]
+    assert figures["warnings"] == ["stale masking rule (no such field in the source): "
+                                   "public.customers.profile.loyalty_id"]
     assert figures["rows"] == CUSTOMERS * (1 + ORDERS_PER_CUSTOMER)
+
+
+def _policy_with(changes):
+    """The prod policy with ``changes``: {table: {column: rule or None (removed)}}, as raw data."""
+    tables = dict((table, dict(columns)) for table, columns in _RAW_POLICY["postgresql"]["tables"].items())
+    for table, columns in changes.items():
+        for column, rule in columns.items():
+            if rule is None:
+                tables.setdefault(table, {}).pop(column, None)
+            else:
+                tables.setdefault(table, {})[column] = rule
+    return {"postgresql": {"tables": tables}}
+
+
+BAD_RELATED = {"rule": "scrub", "related": [
+    {"table": "public.customers", "via": "buyer_id", "fields": ["first_name"]},
+    {"table": "public.customers", "via": "customer_id", "key": "country", "fields": ["nick", "credit_limit"]},
+    {"table": "public.clients", "via": "customer_id", "fields": ["first_name"]}]}
+
+
+def test_policy_entries_the_source_lacks_are_refused_all_at_once_before_anything_is_read(source, fresh_target):
+    """Absent tables and columns, a rule on the wrong type and related rows the source cannot join: one refusal
+    naming each with its rule, before a row is read or the target touched (they used to pass, and the verifier
+    died on an SQL error after the whole copy)."""
+    raw = _policy_with({"public.customers": {"nickname": {"rule": "substitute", "list": "first_name"},
+                                             "tier": {"rule": "noise", "relative": 0.1}},
+                        "public.orders": {"notes": BAD_RELATED},
+                        "public.invoices": {"id": "keep", "iban": {"rule": "null"}}})
+    with pytest.raises(masking_pg_copy.MaskingCopyError) as raised:
+        masking_pg_copy.masked_copy(source, fresh_target, raw, KEY)
+    message = str(raised.value)
+    for expected in (
+            "public.customers.nickname (rule substitute): no such column in the source",
+            "public.invoices (2 rules): no such table in the source",
+            "column tier (text): rule noise does not apply to this type",
+            "public.orders.notes (rule scrub, related public.customers): no column buyer_id in public.orders",
+            "public.customers.country is not a unique key",
+            "no column nick in public.customers", "public.customers.credit_limit is numeric(12,2), not text",
+            "public.orders.notes (rule scrub, related public.clients): no such table in the source"):
+        assert expected in message, message
+    assert "8 problem(s)" in message, message
+    assert raised.value.unclassified == []
+    assert _rows(fresh_target, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace") == [(0,)]
+    # the plan reads the catalog alone (no table scanned) and finds the same
+    reads_before = _settled_reads(source)
+    plan = masking_pg_copy.classify_source(source, raw, catalog_only=True)
+    assert plan["problems"] == raised.value.problems and plan["unclassified"] == []
+    assert _settled_reads(source) == reads_before
+
+
+def _settled_reads(dsn):
+    """Scans of the user tables, once the statistics of earlier sessions have arrived (a backend reports as it
+    exits)."""
+    query = "SELECT sum(seq_scan), sum(coalesce(idx_scan, 0)) FROM pg_stat_user_tables"
+    reads, deadline = _rows(dsn, query), time.monotonic() + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        reads, previous = _rows(dsn, query), reads
+        if reads == previous:
+            break
+    return reads
+
+
+def test_a_source_without_pgcrypto_is_masked_the_same_and_left_unchanged(admin_dsn, copied):
+    """Nothing is ever created in a source: without pgcrypto the HMAC comes from the built-in sha256."""
+    _figures, masked_with_pgcrypto, _calls = copied
+    name = _unique_name("masking_pgcopy_plain")
+    plain = create_dataset(admin_dsn, name, CUSTOMERS, ORDERS_PER_CUSTOMER, seed=SEED)["dsn"]
+    target_name = _unique_name("masking_pgcopy_dst")
+    target = recreate_database(admin_dsn, target_name)
+    try:
+        catalog = "SELECT (SELECT array_agg(extname ORDER BY extname) FROM pg_extension), " \
+                  "(SELECT count(*) FROM pg_class WHERE relnamespace <> 'pg_toast'::regnamespace)"
+        before = _rows(plain, catalog)
+        masking_pg_copy.masked_copy(plain, target, POLICY, KEY, jobs=2)
+        assert _rows(plain, catalog) == before == [(["plpgsql"], before[0][1])]
+        for table, column in (("customers", "email"), ("customers", "first_name"), ("orders", "amount")):
+            assert _column_digests(target, table, column) == _column_digests(masked_with_pgcrypto, table, column)
+    finally:
+        drop_database(admin_dsn, target_name)
+        drop_database(admin_dsn, name)
+
+
+def test_order_notes_lose_the_customers_pii(admin_dsn, source, fresh_target):
+    """An order's notes quote its customer (first name, city, phone): the customer's row is scrubbed from them
+    (orders.notes declares related customers), and so is every customer's name."""
+    customer = _rows(source, "SELECT c.id, c.first_name, c.city, c.phone, o.id FROM customers c "
+                             "JOIN orders o ON o.customer_id = c.id ORDER BY c.id LIMIT 1")[0]
+    other = _rows(source, "SELECT last_name FROM customers WHERE id <> %s AND length(last_name) > 3 LIMIT 1",
+                  (customer[0],))[0][0]
+    note = "Happy birthday %s! Greetings from %s, call me at %s - %s" % (customer[1], customer[2], customer[3], other)
+    with psycopg.connect(source, autocommit=True) as connection:
+        before = connection.execute("SELECT notes FROM orders WHERE id = %s", (customer[4],)).fetchone()[0]
+        connection.execute("UPDATE orders SET notes = %s WHERE id = %s", (note, customer[4]))
+    try:
+        masking_pg_copy.masked_copy(source, fresh_target, POLICY, KEY)
+    finally:
+        with psycopg.connect(source, autocommit=True) as connection:
+            connection.execute("UPDATE orders SET notes = %s WHERE id = %s", (before, customer[4]))
+    masked = _rows(fresh_target, "SELECT notes FROM orders WHERE id = %s", (customer[4],))[0][0]
+    assert masked.startswith("Happy birthday [redacted]! Greetings from [redacted], call me at "), masked
+    for value in (customer[1], customer[2], customer[3], other):
+        assert value not in masked, (value, masked)
 
 
 def test_json_paths_walk_every_level(source):

@@ -36,6 +36,7 @@ from ansible_collections.envops.aws.plugins.module_utils import masking_sql  # n
 from ansible_collections.envops.aws.plugins.module_utils.masking_lists import LISTS  # noqa: E402
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import TablePolicy  # noqa: E402
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy  # noqa: E402
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import related_declarations  # noqa: E402
 
 KEY = bytes(range(32))
 OTHER_KEY = b"another-key-for-the-same-rows-32"
@@ -61,7 +62,14 @@ COLUMNS = [
     ("external_ref", "text"),
     ("profile", "jsonb"),
     ("settings", "json"),
+    ("person_id", "integer"),
+    ("gift_message", "text"),
 ]
+# The rows gift_message (and settings.note) refer to by foreign key: their PII is scrubbed from those texts.
+PEOPLE = "public.people"
+PEOPLE_COLUMNS = [("pid", "integer PRIMARY KEY"), ("first_name", "text"), ("last_name", "character varying(40)"),
+                  ("email", "text"), ("phone", "text")]
+RELATED = {"table": PEOPLE, "via": "person_id", "key": "pid", "fields": ["first_name", "last_name", "email", "phone"]}
 
 POLICY = {"postgresql": {"tables": {TABLE: {
     "id": "keep",
@@ -102,8 +110,10 @@ POLICY = {"postgresql": {"tables": {TABLE: {
     "settings": {"rule": "json", "paths": {
         "theme": "keep",
         "owner_email": {"rule": "email"},
-        "note": {"rule": "scrub"},
+        "note": {"rule": "scrub", "related": [RELATED]},
     }},
+    "person_id": "keep",
+    "gift_message": {"rule": "scrub", "related": [RELATED]},
 }}}}
 
 HAND_MADE = [
@@ -180,6 +190,18 @@ DOMAINS = ["example.com", "Example.ORG", "mail.co.uk", "x.io"]
 PHONES = ["555-123-{:04d}", "(555) 123 {:04d}", "+1 555 123 {:04d}", "555.123.{:04d}", "555123{:04d}", "12-{:04d}"]
 
 
+PEOPLE_ROWS = [
+    dict(pid=1, first_name="Wei", last_name="Zhang", email="wei.zhang@example.com", phone="+86 10 1234 5678"),
+    dict(pid=2, first_name="Zoë", last_name="O'Neil", email="zoe@x.io", phone="555-123-0001"),
+    dict(pid=3, first_name="Al", last_name="Li", email=None, phone=None),
+    dict(pid=4, first_name="Mary-Ann", last_name="Smith (Jr.)", email="MA@Example.ORG", phone="12-34"),
+    dict(pid=5, first_name=None, last_name="Ek", email="e@k.se", phone="555 000 1111"),
+]
+GIFT_WORDS = ["Happy", "birthday", "Wei!", "wei", "WEI", "Zhang,", "Weiss", "call", "me", "at", "+86 10 1234 5678",
+              "zoë", "Zoë", "O'Neil", "o'neil.", "Mary-Ann", "Smith", "(Jr.)", "Ek", "Li", "Al", "John", "Ann", "Picard",
+              "Luc", "from", "your", "Émile", "José", "redacted", "[x]", "a|b", "wei.zhang@example.com"]
+
+
 def random_rows(count, seed=20261102):
     rng = random.Random(seed)
     rows = []
@@ -204,13 +226,25 @@ def random_rows(count, seed=20261102):
                                  for _entry in range(rng.randrange(3))],
                      "contacts": [{"phones": [phone, rng.randrange(10 ** 9)]}]},
             settings={"owner_email": email, "note": "contact %s at %s" % (name, email), "theme": "light"},
+            person_id=rng.choice([None] + list(range(1, len(PEOPLE_ROWS) + 2))),  # one past the last: no row
+            gift_message=" ".join(rng.choice(GIFT_WORDS) for _word in range(rng.randrange(0, 9)))
+            if rng.random() > 0.1 else None,
         ))
     return rows
 
 
-def create_table(conn, name):
+def create_table(conn, name, columns=COLUMNS):
     conn.execute("CREATE TABLE %s (%s)" % (masking_sql.quote_table(name), ", ".join(
-        "%s %s" % (masking_sql.quote_ident(column), kind) for column, kind in COLUMNS)))
+        "%s %s" % (masking_sql.quote_ident(column), kind) for column, kind in columns)))
+
+
+def create_people(conn):
+    create_table(conn, PEOPLE, PEOPLE_COLUMNS)
+    names = [column for column, _kind in PEOPLE_COLUMNS]
+    with conn.cursor() as cursor:
+        for row in PEOPLE_ROWS:
+            cursor.execute("INSERT INTO people (%s) VALUES (%s)" % (", ".join(names), ", ".join(["%s"] * len(names))),
+                           [row[column] for column in names])
 
 
 def insert_rows(conn, rows):
@@ -242,6 +276,7 @@ def database(request, stack):
         with psycopg.connect(pg_dsn(name), autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
             create_table(conn, TABLE)
+            create_people(conn)
             insert_rows(conn, HAND_MADE + random_rows(600))
         yield name
     finally:
@@ -290,10 +325,16 @@ def same(left, right):
     return type(left) is type(right) and left == right
 
 
-def mismatches(sql_rows, sources, table_policy, key):
+def related_rows(table_policy, source):
+    """The rows ``source`` refers to by the policy's related declarations, as masking_rules.mask_row takes them."""
+    people = dict((row["pid"], row) for row in PEOPLE_ROWS)
+    return dict((related, people.get(source[related.via])) for related in related_declarations(table_policy))
+
+
+def mismatches(sql_rows, sources, table_policy, key, names=frozenset()):
     found = []
     for masked, source in zip(sql_rows, sources):
-        expected = masking_rules.mask_row(key, table_policy, source)
+        expected = masking_rules.mask_row(key, table_policy, source, related_rows(table_policy, source), names)
         for column, _kind in COLUMNS:
             if not same(masked[column], expected[column]):
                 found.append("row %s %s:\n  source %r\n  sql    %r\n  python %r" % (
@@ -359,3 +400,53 @@ def test_update_of_a_clone_gives_the_same_rows(conn, table_policy):
     conn.execute(masking_sql.update_statement(clone_policy, COLUMNS), {"mask_key": KEY})
     updated = source_rows(conn, "customers_clone")
     assert not mismatches(updated, source_rows(conn), table_policy, KEY)
+
+
+def name_sources(conn):
+    """The policy's name columns as masking_sql takes them, and the Python dictionary of their source values."""
+    policy = load_policy(POLICY).postgresql
+    kinds = dict(COLUMNS)
+    sources = [(table, column, keys, kinds[column] in ("json", "jsonb"))
+               for table, column, keys in masking_rules.name_sources(policy)]
+    values = []
+    for row in source_rows(conn):
+        for _table, column, keys, _is_json in sources:
+            value = row[column]
+            for key in keys:
+                value = value.get(key) if isinstance(value, dict) else None
+            values.append(value)
+    return sources, masking_rules.name_dictionary(values)
+
+
+def test_related_rows_and_the_names_pass_mask_exactly_like_python(conn, table_policy):
+    """Free text loses the PII of the row it refers to by foreign key and every word that is a source name."""
+    sources, dictionary = name_sources(conn)
+    assert [(column, keys) for _table, column, keys, _json in sources] == [
+        ("first_name", ()), ("full_name", ()), ("profile", ("first",))]
+    assert {"john", "wei", "picard", "luc"} - dictionary == {"wei"}  # Wei is only a related row's name
+    statement = masking_sql.select_statement(table_policy, COLUMNS, names=sources)
+    assert "LEFT JOIN" in statement and masking_sql.NAMES_CTE in statement
+    masked = masked_rows(conn, statement, KEY)
+    problems = mismatches(masked, source_rows(conn), table_policy, KEY, dictionary)
+    assert not problems, "%d mismatches, first ones:\n%s" % (len(problems), "\n".join(problems[:10]))
+    gifts = [(row["gift_message"], row["person_id"]) for row in masked if row["gift_message"]]
+    assert not any(word in gift for gift, _person in gifts for word in ("John", "Picard", "+86", "@"))
+    weis = [gift for gift, person in gifts if person == 1]
+    assert weis and not any(word in gift.lower() for gift in weis for word in ("wei!", "wei ", "zhang"))
+    assert any("[redacted]" in gift for gift in weis) and any("birthday" in gift for gift, _person in gifts)
+
+
+def test_inline_forms_and_the_builtin_hmac_give_the_same_rows(conn, table_policy):
+    """The UPDATE of a clone (correlated sub-selects instead of joins) and the HMAC of the built-in sha256 (a
+    source without pgcrypto) give the same bytes as pgcrypto."""
+    sources, dictionary = name_sources(conn)
+    statement = masking_sql.select_statement(table_policy, COLUMNS, names=sources, builtin_hmac=True)
+    assert "hmac(" not in statement
+    assert not mismatches(masked_rows(conn, statement, KEY), source_rows(conn), table_policy, KEY, dictionary)
+    conn.execute("DROP TABLE IF EXISTS public.customers_clone")
+    conn.execute("CREATE TABLE public.customers_clone AS TABLE public.customers")
+    clone_policy = TablePolicy("public.customers_clone", table_policy.fields)
+    conn.execute(masking_sql.update_statement(clone_policy, COLUMNS, names=sources, builtin_hmac=True),
+                 {"mask_key": OTHER_KEY})
+    updated = source_rows(conn, "customers_clone")
+    assert not mismatches(updated, source_rows(conn), table_policy, OTHER_KEY, dictionary)

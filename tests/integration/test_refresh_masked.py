@@ -51,10 +51,17 @@ def conninfo_of(stack, inventory, env, dbname=None):
     return database_conninfo(stack["moto_url"], account, spec["region"], env, dbname=dbname)
 
 
+GIFT_ORDER = 7  # its notes quote its customer: "Happy birthday <first name>! Call me at <phone>"
+
+
 @pytest.fixture(scope="module")
 def prod_db(stack, inventory, prod_instance, database):
     create_dataset(conninfo_of(stack, inventory, "prod", "postgres"), database, 1500, 3, seed=3)
-    return conninfo_of(stack, inventory, "prod")
+    conninfo = conninfo_of(stack, inventory, "prod")
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute("UPDATE orders o SET notes = format('Happy birthday %%s! Call me at %%s', c.first_name, "
+                           "c.phone) FROM customers c WHERE c.id = o.customer_id AND o.id = %s", (GIFT_ORDER,))
+    return conninfo
 
 
 @pytest.fixture(scope="module")
@@ -292,6 +299,17 @@ def test_targets_hold_masked_data(refreshed, prod_db, stack, inventory, database
         rows(conninfo_of(stack, inventory, "test"), "SELECT email FROM customers ORDER BY id")
 
 
+def test_order_notes_lose_their_customers_name_and_phone(refreshed, prod_db, stack, inventory):
+    """The copy itself scrubs an order's notes of its customer's row (orders.notes declares it related)."""
+    (first_name, phone, notes), = rows(prod_db, "SELECT c.first_name, c.phone, o.notes FROM orders o "
+                                                "JOIN customers c ON c.id = o.customer_id WHERE o.id = %s", (GIFT_ORDER,))
+    assert first_name in notes and phone in notes
+    for env in ("staging", "test"):
+        (masked,), = rows(conninfo_of(stack, inventory, env), "SELECT notes FROM orders WHERE id = %s", (GIFT_ORDER,))
+        assert masked.startswith("Happy birthday [redacted]! Call me at "), masked
+        assert first_name not in masked and phone not in masked and phone[-4:] not in masked, masked
+
+
 def test_evidence_reports_hold_no_pii(refreshed, report_dir, prod_db):
     reports = sorted(report_dir.glob("refresh-staging-*.json"))
     assert len(reports) == 1
@@ -448,6 +466,40 @@ def test_unclassified_column_stops_the_refresh_and_staging_keeps_its_data(
     report = json.loads(next(tmp_path.glob("refresh-staging-*.json")).read_text())
     assert report["result"] == "failed" and report["swapped"] is False
     assert "public.customers.passport_no" in report["unclassified"]
+
+
+def test_incomplete_policy_is_refused_before_anything_is_created(refreshed, stack, inventory, prod_db, database,
+                                                                 tmp_path):
+    """Checked against the live source's catalog first (read-only): no snapshot, copy, restore, database or
+    extension anywhere; every unclassified column and every entry the source lacks named with its rule."""
+    policy = json.loads(json.dumps(POLICY))
+    policy["postgresql"]["database"] = database
+    customers = policy["postgresql"]["tables"]["public.customers"]
+    del customers["tier"], customers["ssn"]
+    customers["nickname"] = {"rule": "substitute", "list": "first_name"}
+    policy["postgresql"]["tables"]["public.invoices"] = {"id": "keep"}
+    prod_server = conninfo_of(stack, inventory, "prod", "postgres")
+    catalog = ("SELECT (SELECT array_agg(datname::text ORDER BY datname) FROM pg_database), "
+               "(SELECT array_agg(extname::text ORDER BY extname) FROM pg_extension)")
+    before = rows(prod_db, catalog)
+    reset_calls(stack["moto_url"])
+
+    run = refresh(inventory, "staging", tmp_path, envops_masking_policy=policy)
+
+    actions = calls(stack["moto_url"])["by_action"]
+    assert run.rc != 0
+    message = "\n".join(run.failure_messages("staging"))
+    for expected in ("refused before any copy: 4 problem(s)", "public.customers.ssn", "public.customers.tier",
+                     "public.customers.nickname (rule substitute): no such column in the source",
+                     "public.invoices (1 rule): no such table in the source"):
+        assert expected in message, message
+    assert [action for action in ("rds:CreateDBSnapshot", "rds:CopyDBSnapshot", "rds:RestoreDBInstanceFromDBSnapshot",
+                                  "rds:CreateDBInstance") if actions.get(action)] == [], actions
+    assert rows(prod_db, catalog) == before and "pgcrypto" not in before[0][1]
+    assert databases_like(prod_server, database) == [database]
+    report = json.loads(next(tmp_path.glob("refresh-staging-*.json")).read_text())
+    assert report["result"] == "failed" and report["swapped"] is False
+    assert report["unclassified"] == ["public.customers.ssn", "public.customers.tier"]
 
 
 def test_killed_refresh_leaves_staging_untouched_and_a_rerun_completes(

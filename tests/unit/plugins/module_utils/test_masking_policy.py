@@ -14,6 +14,7 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_policy import f
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import parse_path
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import policy_hash
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import related_declarations
 
 CUSTOMERS = "public.customers"
 
@@ -273,3 +274,46 @@ PROD_POLICY = Path(__file__).resolve().parents[4] / "inventories" / "prod" / "ho
 def test_the_prod_inventory_policy_loads():
     policy = load_policy(yaml.safe_load(PROD_POLICY.read_text())["envops_masking_policy"])
     assert policy.postgresql and policy.dynamodb
+
+
+RELATED_NOTES = {"rule": "scrub", "related": [
+    {"table": CUSTOMERS, "via": "customer_id", "fields": ["first_name", "phone"]}]}
+
+
+def test_related_rows_of_a_scrub_rule_load_with_the_key_defaulting_to_id():
+    policy = load_policy({"postgresql": {"tables": {"public.orders": {
+        "customer_id": "keep", "notes": RELATED_NOTES,
+        "metadata": {"rule": "json", "paths": {"gift_message": RELATED_NOTES}}}}}})
+    related = policy.postgresql["public.orders"].fields["notes"].related
+    assert [(item.table, item.via, item.key, item.fields) for item in related] == [
+        (CUSTOMERS, "customer_id", "id", ("first_name", "phone"))]
+    assert related_declarations(policy.postgresql["public.orders"]) == related  # the json path's is the same one
+    assert policy.postgresql["public.orders"].fields["notes"].to_dict()["related"][0]["key"] == "id"
+
+
+def test_a_scrub_rule_without_related_rows_hashes_as_before():
+    """Policies written before related rows keep their hash (evidence of earlier refreshes stays comparable)."""
+    assert Rule("scrub").to_dict() == {"rule": "scrub"}
+
+
+@pytest.mark.parametrize("related,where,fragment", [
+    ("public.customers", "notes.related", "must be a list"),
+    (["x"], 'notes.related["0"]', "must be a mapping with table, via and fields"),
+    ([{"table": "customers", "via": "customer_id", "fields": ["a"]}], 'notes.related["0"].table', "schema.table"),
+    ([{"table": CUSTOMERS, "fields": ["a"]}], 'notes.related["0"].via', "must be a column name"),
+    ([{"table": CUSTOMERS, "via": "c", "key": "", "fields": ["a"]}], 'notes.related["0"].key', "column name"),
+    ([{"table": CUSTOMERS, "via": "c", "fields": []}], 'notes.related["0"].fields', "list of column names"),
+    ([{"table": CUSTOMERS, "via": "c", "fields": ["a", "a"]}], 'notes.related["0"].fields', "twice"),
+    ([{"table": CUSTOMERS, "via": "c", "fields": ["a"], "join": "x"}], 'notes.related["0"].join', "unknown key"),
+])
+def test_bad_related_rows_are_named(related, where, fragment):
+    with pytest.raises(MaskingPolicyError) as error:
+        load_policy({"postgresql": {"tables": {"public.orders": {"notes": {"rule": "scrub", "related": related}}}}})
+    assert any(path.endswith(where) and fragment in message for path, message in error.value.problems), \
+        error.value.problems
+
+
+def test_related_rows_are_postgresql_only():
+    with pytest.raises(MaskingPolicyError) as error:
+        load_policy({"dynamodb": {"tables": {"feeds": {"notes": RELATED_NOTES}}}})
+    assert "related rows are a PostgreSQL declaration" in str(error.value)

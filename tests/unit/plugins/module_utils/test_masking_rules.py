@@ -255,3 +255,19 @@ def test_scrub_sources_skip_short_and_non_text_values():
     sources = rules.scrub_sources(KEY, policy, {"name": "Ann Lee", "code": "X-99", "age": 41, "nick": "al",
                                                 "notes": "..."})
     assert sources == [("X-99", "[redacted]"), ("Ann Lee", "[redacted]")]
+
+
+def test_scrub_removes_the_related_rows_pii_and_every_known_name():
+    policy = load_policy({"postgresql": {"tables": {
+        "public.customers": {"id": "keep", "first_name": {"rule": "substitute", "list": "first_name"}},
+        "public.orders": {"customer_id": "keep", "notes": {"rule": "scrub", "related": [
+            {"table": "public.customers", "via": "customer_id", "fields": ["first_name", "phone"]}]}}}}}).postgresql
+    orders = policy["public.orders"]
+    related = {orders.fields["notes"].related[0]: {"first_name": "Wei", "phone": "12-34-56"}}
+    names = rules.name_dictionary(["Ann-Marie", "Jo", None, "Bob"])
+    assert names == frozenset(["ann", "marie", "bob"])  # words of 3+ characters, ASCII lowercase
+    row = {"customer_id": 7, "notes": "Happy birthday Wei! From ANN, Jo and Bobby; call 12-34-56, Wei's phone"}
+    assert rules.mask_row(KEY, orders, row, related, names)["notes"] == \
+        "Happy birthday [redacted]! From [redacted], Jo and Bobby; call [redacted], [redacted]'s phone"
+    assert rules.mask_row(KEY, orders, row)["notes"] == row["notes"]  # nothing known: nothing but the shapes
+    assert rules.name_sources(policy) == [("public.customers", "first_name", ())]

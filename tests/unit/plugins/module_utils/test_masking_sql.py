@@ -190,3 +190,29 @@ def test_long_repetitions_are_nested_below_the_are_limit():
     pattern = sql._repeat("[^0-9]*[0-9]", 600)
     assert max(int(count) for count in re.findall(r"\{(\d+)\}", pattern)) <= 255
     assert re.fullmatch(pattern, "-1" * 600) and not re.fullmatch(pattern, "-1" * 599)
+
+
+RELATED = {"table": "public.people", "via": "person_id", "fields": ["first_name"]}
+
+
+def test_related_rows_are_joined_once_and_the_names_are_a_cte():
+    policy = table(notes={"rule": "scrub", "related": [RELATED]}, person_id="keep")
+    names = [("public.people", "first_name", (), False), ("public.customers", "profile", ("name",), True)]
+    statement = sql.select_statement(policy, COLUMNS + [("person_id", "integer")], names=names,
+                                     where="ctid < '(8,0)'::tid")
+    assert statement.startswith("WITH _envops_names AS MATERIALIZED (SELECT DISTINCT")
+    assert statement.count('LEFT JOIN "public"."people" AS _envops_r1 ON _envops_r1."id" = "customers"."person_id"') == 1
+    # the ctid range is the table's own, inside the join
+    assert '(SELECT * FROM "public"."customers" AS "customers" WHERE ctid < \'(8,0)\'::tid) AS "customers" LEFT JOIN' \
+        in statement
+    assert "IN (SELECT w FROM _envops_names AS _d)" in statement
+    inline = dict(sql.column_expressions(policy, COLUMNS + [("person_id", "integer")], names=names))["notes"]
+    assert "JOIN" not in inline and '_envops_r1."id" = "customers"."person_id"' in inline
+    assert "_envops_names" not in inline and "SELECT DISTINCT" in inline
+
+
+def test_no_names_no_names_pass_and_the_builtin_hmac_needs_no_extension():
+    statement = sql.select_statement(table(), COLUMNS)
+    assert "_envops_names" not in statement and "JOIN" not in statement and "hmac(" in statement
+    builtin = sql.select_statement(table(), COLUMNS, builtin_hmac=True)
+    assert "hmac(" not in builtin and "sha256(" in builtin and "mask_key" in builtin
