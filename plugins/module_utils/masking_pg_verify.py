@@ -38,7 +38,13 @@ import time
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.envops.aws.plugins.module_utils import masking_pg_leak_scan
 from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import masked_forms
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import pseudonym_prefixes
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import settle
+from ansible_collections.envops.aws.plugins.module_utils.masking_lists import LISTS
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MAX_KEEP_LAST
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import parse_path
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import ITEMS
 from ansible_collections.envops.aws.plugins.module_utils.masking_sql import quote_ident
@@ -108,6 +114,21 @@ def _checked_paths(table_policy):
 
 def _hash(expression, seed_param="%(seed)s"):
     return "hashtextextended(%s, %s)" % (expression, seed_param)
+
+
+def _unclassified_keys(field, node, keys=()):
+    """Conditions true when an object of the document (outside arrays) holds a key the policy does not classify:
+    the masking drops such keys, so the copy must not have any."""
+    if node.rule is not None or node.items is not None or not node.keys:
+        return
+    document = "(t.%s)::jsonb" % quote_ident(field)
+    if keys:
+        document = "(%s #> %s)" % (document, quote_literal("{%s}" % ",".join('"%s"' % k for k in keys)))
+    yield "jsonb_typeof(%s) = 'object' AND %s - ARRAY[%s]::text[] <> '{}'::jsonb" % (
+        document, document, ", ".join(quote_literal(key) for key in sorted(node.keys)))
+    for key, child in sorted(node.keys.items()):
+        for where in _unclassified_keys(field, child, keys + (key,)):
+            yield where
 
 
 class _TableCheck:
@@ -198,8 +219,16 @@ class _TableCheck:
             if rule.kind == "null":
                 where = "%s IS NOT NULL" % value
             elif rule.kind == "partial":
-                # the digits counted as what translate() removes (a regexp_replace per row costs 2.5 times more)
-                where = "length(%s) - length(translate(%s, '0123456789', '')) > %d" % (value, value, rule.keep_last)
+                # the digits counted as what translate() removes (a regexp_replace per row costs 2.5 times more);
+                # never more than the cap, whatever the policy object says
+                where = "length(%s) - length(translate(%s, '0123456789', '')) > %d" % (
+                    value, value, min(rule.keep_last, MAX_KEEP_LAST))
+            elif rule.kind == "constant" and isinstance(rule.value, str):
+                where = "%s <> %s" % (value, quote_literal(rule.value))
+            elif rule.kind == "substitute":
+                # only an entry of its list (invented values): anything else is not the rule's output
+                where = "%s IS NOT NULL AND NOT %s = ANY (ARRAY[%s]::text[])" % (value, value, ", ".join(
+                    quote_literal(entry) for entry in LISTS.get(rule.list_name, ())) or "NULL")
             elif rule.kind == "generalize_date":
                 where = "%s IS NOT NULL AND substr(%s, 6, 5) <> '01-01'" % (value, value)
             elif rule.kind == "generalize_prefix":
@@ -213,6 +242,10 @@ class _TableCheck:
                     value, quote_literal(PHONE_LIKE))
             if where:
                 yield "%s:%s" % (path, rule.kind), where
+        for field, rule in self.policy.fields.items():
+            if rule.kind == "json":
+                for where in _unclassified_keys(field, rule.tree):
+                    yield "%s:unclassified json keys" % field, where
 
     def k_anonymity_sql(self):
         if not self.quasi_identifiers:
@@ -321,19 +354,24 @@ def _database_checks(source, target):
     return failures, figures
 
 
-def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, progress=None, jobs=1):
+def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, progress=None, jobs=1, today=None):
     """Compare the masked database ``target_conninfo`` with its source; returns the report (no values in it).
 
-    ``policy`` is a loaded MaskingPolicy (its postgresql tables and quasi_identifiers).  ``report["passed"]``
-    is False when any check failed; ``report["failures"]`` says which, table by table.  ``jobs``: tables
-    verified at once, each on its own pair of connections (``progress`` is then called from worker threads,
-    one call at a time)."""
+    ``policy`` is a loaded MaskingPolicy (its postgresql tables, quasi_identifiers, exceptions and pii_patterns).
+    ``report["passed"]`` is False when any check failed; ``report["failures"]`` says which, table by table, then
+    the leak scan's findings (masking_pg_leak_scan) that no exception in force covers; ``report["exceptions"]``
+    lists the policy's exceptions with the findings they covered.  ``jobs``: tables verified at once, each on its
+    own pair of connections (``progress`` is then called from worker threads, one call at a time).  ``today``
+    (``YYYY-MM-DD``, default the UTC date) decides which exceptions have expired."""
     pg_copy_stream.require_psycopg()
     seed = secrets.randbits(62)
     started = time.monotonic()
     report = {"tables": [], "failures": [], "figures": {}}
     quasi = getattr(policy, "quasi_identifiers", None) or {}
+    masked = masked_forms(pseudonym_prefixes(policy.postgresql.values()))
+    national_ids = getattr(policy, "pii_patterns", None) or {}
     progress_lock = threading.Lock()
+    scans = {}
 
     def verify_one(item):
         name, table_policy = item
@@ -345,18 +383,22 @@ def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, pr
             check = _TableCheck(name, table_policy, primary_key, quasi.get(name, ()), k)
             table_started = time.monotonic()
             result = _verify_table(source, target, check, seed)
+            scan_started = time.monotonic()
+            scans[name] = masking_pg_leak_scan.scan_target(target, name, table_policy, seed, masked, national_ids)
+            result["figures"]["leak_scan_seconds"] = round(time.monotonic() - scan_started, 3)
             result["seconds"] = round(time.monotonic() - table_started, 3)
         if progress:
             with progress_lock:
                 progress(name, result)
         return result
 
+    def match_source(item):
+        name, table_policy = item
+        with psycopg.connect(source_conninfo, autocommit=True) as source:
+            return masking_pg_leak_scan.scan_source(source, name, table_policy, seed, hashes)
+
     tables = sorted(policy.postgresql.items())
-    if jobs > 1 and len(tables) > 1:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(tables))) as pool:
-            results = list(pool.map(verify_one, tables))
-    else:
-        results = [verify_one(item) for item in tables]
+    results = _map(verify_one, tables, jobs)
     for result in results:
         if "seconds" in result:
             report["tables"].append(result)
@@ -366,6 +408,31 @@ def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, pr
         failures, figures = _database_checks(source, target)
         report["failures"].extend(failures)
         report["figures"].update(figures)
+
+    scan_started = time.monotonic()
+    hashes = set(h for scan in scans.values() for _column, h, _n in scan["tokens"])
+    matches = set()
+    for found in _map(match_source, tables, jobs):
+        matches.update(found)
+    leaks, report["exceptions"] = settle(masking_pg_leak_scan.findings(scans, matches), policy_exceptions(policy),
+                                         today)
+    report["failures"].extend(leaks)
+    report["leak_scan"] = {
+        "columns": dict((name, scan["columns"]) for name, scan in sorted(scans.items())),
+        "pii_patterns": sorted(national_ids), "distinct_hashes": len(hashes),
+        "source_seconds": round(time.monotonic() - scan_started, 3)}
     report["passed"] = not report["failures"]
     report["seconds"] = round(time.monotonic() - started, 3)
     return report
+
+
+def policy_exceptions(policy):
+    """The policy's exceptions for PostgreSQL columns."""
+    return [exception for exception in getattr(policy, "exceptions", ()) if exception.store == "postgresql"]
+
+
+def _map(function, items, jobs):
+    if jobs > 1 and len(items) > 1:
+        with ThreadPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+            return list(pool.map(function, items))
+    return [function(item) for item in items]
