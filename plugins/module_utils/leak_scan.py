@@ -9,7 +9,8 @@ The leak scan does not: it looks through the text the target still holds in clea
 kept JSON paths, array elements) for
 
 - the source's values of every field the policy classifies as identifying (``IDENTIFYING_RULES``), compared as
-  keyed hashes of their lowercase text: a whole value, or a word of a text (an email, a single-word name);
+  keyed hashes: a whole value, or a word of a text (an email, a single-word name), the target's texts taken as
+  written, lowercase, uppercase and capitalised;
 - every word of the source's values of the fields classified as names (substitute rules with a ``NAME_LISTS``
   list): a first name inside a gift message that belongs to a related row is found this way;
 - PII shapes (pii_shapes): email addresses that are not masked output, phone numbers, card numbers passing the
@@ -33,7 +34,7 @@ NAME_LISTS = ("first_name", "last_name", "full_name")
 CLEAR_TEXT_RULES = ("keep", "scrub", "constant")
 MIN_TOKEN = 3
 # a word: what is left between other characters (emails and dotted / dashed numbers stay one word)
-WORD_SPLIT = r"[^a-z0-9@._+-]+"
+WORD_SPLIT = r"[^A-Za-z0-9@._+-]+"
 SHAPE_WORDS = {"email": "an email address", "phone": "a phone number", "card": "a card number (Luhn)"}
 
 _WORD_SPLIT = re.compile(WORD_SPLIT)
@@ -59,28 +60,46 @@ def pseudonym_prefixes(table_policies):
                       if rule.kind == "pseudonym"))
 
 
-def normalise(text):
-    """Lowercase (ASCII only, as PostgreSQL's lower() under COLLATE "C") and trimmed."""
-    return "".join(chr(ord(char) + 32) if "A" <= char <= "Z" else char for char in text).strip()
+def _lower(text):
+    return "".join(chr(ord(char) + 32) if "A" <= char <= "Z" else char for char in text)
+
+
+def _upper(text):
+    return "".join(chr(ord(char) - 32) if "a" <= char <= "z" else char for char in text)
+
+
+def _initcap(text):
+    """PostgreSQL's initcap() under COLLATE "C": each run of letters and digits capitalised, ASCII only."""
+    out, previous = [], False
+    for char in text:
+        alnum = char.isascii() and char.isalnum()
+        out.append((_lower(char) if previous else _upper(char)) if alnum else char)
+        previous = alnum
+    return "".join(out)
+
+
+def variants(word):
+    """A word as written, lowercase, uppercase and capitalised: the source values are hashed as written."""
+    return set([word, _lower(word), _upper(word), _initcap(word)])
 
 
 def tokens(text, masked=None):
-    """The whole value and its words, lowercase, of MIN_TOKEN characters or more, masked output left out."""
-    whole = normalise(text)
-    found = set(word for word in _WORD_SPLIT.split(whole) if len(word) >= MIN_TOKEN)
-    if len(whole) >= MIN_TOKEN:
-        found.add(whole)
+    """The whole value (trimmed) and its words, each in its variants, of MIN_TOKEN characters or more, masked
+    output left out."""
+    whole = text.strip(" \t\r\n")
+    found = set()
+    for word in set(_WORD_SPLIT.split(whole)) | set([whole]):
+        found.update(variant for variant in variants(word) if len(variant) >= MIN_TOKEN)
     if masked is not None:
-        found = set(word for word in found if not masked.match(word))
+        found = set(word for word in found if not masked.match(_lower(word)))
     return found
 
 
 def source_words(text, name):
-    """What a source value contributes: its whole lowercase text, and for a name each of its words."""
-    whole = normalise(text)
-    found = set([whole]) if len(whole) >= MIN_TOKEN else set()
+    """What a source value contributes: itself, and for a name each of its words, as written."""
+    found = set([text])
     if name:
-        found.update(word for word in _WORD_SPLIT.split(whole) if len(word) >= MIN_TOKEN)
+        found.update(word for word in _WORD_SPLIT.split(text) if word)
     return found
 
 

@@ -7,12 +7,14 @@
    constant; kept / scrubbed / constant JSON paths; every string inside arrays; whole JSON documents and arrays
    the policy keeps or does not know) is grouped into its distinct values with their counts (a temporary table of
    the verifying session).  On those distinct values only: the PII shapes, and the keyed hashes
-   (``hashtextextended(lower(text), seed)``, the verifier's per-run seed) of each value and of its words, masked
-   output left out.  Kept columns hold few distinct values, scrubbed texts few distinct templates: the costly
+   (``hashtextextended(text, seed)``, the verifier's per-run seed) of each value and of its words, as written,
+   lowercase, uppercase and capitalised, masked output left out.  Kept columns hold few distinct values, scrubbed texts few distinct templates: the costly
    regular expressions run a few thousand times, not once per row.
-2. Source, per table (``scan_source``): the hashes of the values of every identifying field and of the words of
-   every name are computed in a scan of the source and matched there against the target's hashes (a bound
-   array of the few distinct ones): only matching hashes come back, tagged with the source field.
+2. Source: the verifier's per-row hashes of the source (masking_pg_verify, in the target session) are matched
+   against the target's hashes; the words of names and the values inside arrays, which those do not cover, are
+   hashed in a scan of the source of their own (``scan_source``, names made distinct first) and matched there
+   against the target's hashes (a bound array of the few distinct ones).  Only matching hashes come back,
+   tagged with the source field.
 
 Nothing but hashes and counts leaves either database; the source is only read.
 """
@@ -50,10 +52,11 @@ ORDER BY a.attnum
 """
 
 STRINGS = "? (@.type() == \"string\")"
+SEED, HASHES = "\x00seed\x00", "\x00hashes\x00"
 
 
-def _jsonpath(components, strings_below=False):
-    """``strict $."a"[*]."b"`` for ('a', '[]', 'b'); with every string at or below it when ``strings_below``."""
+def _jsonpath(components, strings_below=True):
+    """``strict $[*]."b"`` for ('[]', 'b'); with every string at or below it when ``strings_below``."""
     text = "strict $"
     for component in components:
         text += "[*]" if component == ITEMS else '."%s"' % component.replace("\\", "\\\\").replace('"', '\\"')
@@ -67,15 +70,8 @@ def _strings(document, components=(), strings_below=True):
         document, quote_literal(_jsonpath(components, strings_below)))
 
 
-def _text_at(document, keys):
-    return "%s #>> %s" % (document, quote_literal("{%s}" % ",".join('"%s"' % key for key in keys)))
-
-
-def _lower(text):
-    return 'lower(btrim(%s, %s) COLLATE "C")' % (text, quote_literal(WHITESPACE))
-
-
-SEED, HASHES = "\x00seed\x00", "\x00hashes\x00"
+def _keys(keys):
+    return quote_literal("{%s}" % ",".join('"%s"' % key for key in keys))
 
 
 def _hash(text):
@@ -87,55 +83,72 @@ def _bind(sql):
     return sql.replace("%", "%%").replace(SEED, "%(seed)s").replace(HASHES, "%(hashes)s")
 
 
+class Leaf:
+    """A clear text of the target: ``grouped`` is the SQL of the row's value (text, or jsonb for ``below``), and
+    ``below`` the path whose strings are read in that jsonb (None: the value is the text)."""
+
+    def __init__(self, column, grouped, below=None):
+        self.column, self.grouped, self.below = column, grouped, below
+
+    def texts(self, ref):
+        """Set-returning SQL of the texts of the grouped value ``ref``."""
+        return ref if self.below is None else _strings(ref, self.below)
+
+
 def target_leaves(table_policy, columns):
-    """``[(column, SQL, set_returning)]``: what the target holds in clear, per column of the table as it is in
-    the target (``columns``: ``[(name, 'text' | 'json' | 'array' | None)]``)."""
+    """``[Leaf]``: what the target holds in clear, per column of the table as it is in the target (``columns``:
+    ``[(name, 'text' | 'json' | 'array' | None)]``)."""
     leaves = []
     for column, kind in columns:
         if kind is None:
             continue
         rule = table_policy.fields.get(column)
         ref = "t.%s" % quote_ident(column)
-        if kind == "text":
-            if rule is None or rule.kind in CLEAR_TEXT_RULES:
-                leaves.append((column, "(%s)::text" % ref, False))
-        elif kind == "array":
-            if rule is None or rule.kind in CLEAR_TEXT_RULES:
-                leaves.append((column, _strings("to_jsonb(%s)" % ref), True))
-        elif rule is None or rule.kind in CLEAR_TEXT_RULES:
-            leaves.append((column, _strings("(%s)::jsonb" % ref), True))
-        elif rule.kind == "json":
+        clear = rule is None or rule.kind in CLEAR_TEXT_RULES
+        if kind == "text" and clear:
+            leaves.append(Leaf(column, "(%s)::text" % ref))
+        elif kind == "array" and clear:
+            leaves.append(Leaf(column, "to_jsonb(%s)" % ref, ()))
+        elif kind == "json" and clear:
+            leaves.append(Leaf(column, "(%s)::jsonb" % ref, ()))
+        elif kind == "json" and rule.kind == "json":
+            document = "(%s)::jsonb" % ref
             for sub_path, sub_rule in rule.paths:
                 components = parse_path(sub_path)
                 if ITEMS in components:
                     # array elements, whatever their rule: masked output is recognised and left out
-                    leaves.append((column, _strings("(%s)::jsonb" % ref, components), True))
+                    first = components.index(ITEMS)
+                    leaves.append(Leaf(column, "%s #> %s" % (document, _keys(components[:first])), components[first:]))
                 elif sub_rule.kind in CLEAR_TEXT_RULES:
-                    leaves.append((column, _text_at("(%s)::jsonb" % ref, components), False))
+                    leaves.append(Leaf(column, "%s #>> %s" % (document, _keys(components))))
     return leaves
 
 
 def values_sql(name, leaves):
-    """CREATE TEMP TABLE of the distinct clear texts ``(leaf, v, n)`` (leaf: index into ``leaves``)."""
-    table = quote_table(name)
-    rows = [(index, sql) for index, (_column, sql, many) in enumerate(leaves) if not many]
-    parts = []
-    if rows:
-        parts.append("SELECT r.leaf, r.v FROM %s t CROSS JOIN LATERAL (VALUES %s) r(leaf, v)" % (
-            table, ", ".join("(%d, %s)" % (index, sql) for index, sql in rows)))
-    for index, (_column, sql, many) in enumerate(leaves):
-        if many:
-            parts.append("SELECT %d, %s FROM %s t" % (index, sql, table))
-    return ("CREATE TEMP TABLE %s ON COMMIT PRESERVE ROWS AS SELECT x.leaf, x.v, count(*)::bigint AS n FROM (%s) "
-            "x(leaf, v) WHERE x.v IS NOT NULL GROUP BY 1, 2" % (VALUES_TABLE, " UNION ALL ".join(parts)))
+    """CREATE TEMP TABLE of the distinct clear texts ``(leaf, v, n)`` (leaf: index into ``leaves``).
+
+    The rows are grouped by all their clear values at once (one scan, one aggregation: kept columns repeat), and
+    only the groups are taken apart into texts: JSON paths are read once per distinct document part."""
+    grouped = ", ".join("%s AS c%d" % (leaf.grouped, index) for index, leaf in enumerate(leaves))
+    texts = " UNION ALL ".join("SELECT %d, %s" % (index, leaf.texts("g.c%d" % index))
+                               for index, leaf in enumerate(leaves))
+    return ("CREATE TEMP TABLE %s ON COMMIT PRESERVE ROWS AS SELECT x.leaf, x.v, sum(g.n)::bigint AS n "
+            "FROM (SELECT %s, count(*) AS n FROM %s t GROUP BY %s) g CROSS JOIN LATERAL (%s) x(leaf, v) "
+            "WHERE x.v IS NOT NULL GROUP BY 1, 2" % (
+                VALUES_TABLE, grouped, quote_table(name), ", ".join(str(i + 1) for i in range(len(leaves))), texts))
 
 
 def tokens_sql(masked):
-    """``(leaf, hash, values holding it)`` of each distinct value and word of the clear texts."""
-    words = "regexp_split_to_table(lower(d.v COLLATE \"C\"), %s)" % quote_literal(WORD_SPLIT)
-    return _bind("SELECT d.leaf, %s AS h, sum(d.n)::bigint FROM %s d CROSS JOIN LATERAL (SELECT %s UNION SELECT "
-                 "%s) w(w) WHERE length(w.w) >= %d AND w.w !~ %s GROUP BY 1, 2" % (
-                     _hash("w.w"), VALUES_TABLE, _lower("d.v"), words, MIN_TOKEN, quote_literal(masked)))
+    """``(leaf, hash, values holding it)``: each distinct text, and each of its words, as written, lowercase,
+    uppercase and capitalised (the source's hashes are of its values as written); masked output left out."""
+    words = "regexp_split_to_table(d.v, %s)" % quote_literal(WORD_SPLIT)
+    variants = ('SELECT w.w UNION SELECT lower(w.w COLLATE "C") UNION SELECT upper(w.w COLLATE "C") '
+                'UNION SELECT initcap(w.w COLLATE "C")')
+    return _bind("SELECT d.leaf, %s AS h, sum(d.n)::bigint FROM %s d CROSS JOIN LATERAL (SELECT btrim(d.v, %s) "
+                 "UNION SELECT %s) w(w) CROSS JOIN LATERAL (%s) v(w) WHERE length(v.w) >= %d AND "
+                 "lower(v.w COLLATE \"C\") !~ %s GROUP BY 1, 2" % (
+                     _hash("v.w"), VALUES_TABLE, quote_literal(WHITESPACE), words, variants, MIN_TOKEN,
+                     quote_literal(masked)))
 
 
 def shapes_sql(national_ids):
@@ -151,68 +164,62 @@ def scan_target(connection, name, table_policy, seed, masked, national_ids):
     with connection.cursor() as cursor:
         columns = cursor.execute(COLUMN_KINDS_SQL, (name,)).fetchall()
     leaves = target_leaves(table_policy, columns)
-    scan = {"columns": sorted(set(column for column, _sql, _many in leaves)), "tokens": [], "shapes": []}
+    scan = {"columns": sorted(set(leaf.column for leaf in leaves)), "tokens": [], "shapes": []}
     if not leaves:
         return scan
     connection.execute("DROP TABLE IF EXISTS %s" % VALUES_TABLE)
     connection.execute(values_sql(name, leaves))
     with connection.cursor() as cursor:
-        scan["tokens"] = [(leaves[leaf][0], h, n) for leaf, h, n in
+        scan["tokens"] = [(leaves[leaf].column, h, n) for leaf, h, n in
                           cursor.execute(tokens_sql(masked), {"seed": seed}).fetchall()]
         cursor.execute(LUHN_FUNCTION_SQL)
         names, sql = shapes_sql(national_ids)
         for row in cursor.execute(sql).fetchall():
-            scan["shapes"].extend((leaves[row[0]][0], shape, count) for shape, count in zip(names, row[1:]) if count)
+            scan["shapes"].extend((leaves[row[0]].column, shape, count) for shape, count in zip(names, row[1:])
+                                  if count)
     connection.execute("DROP TABLE %s" % VALUES_TABLE)
     return scan
 
 
 def source_fields(table_policy):
-    """``[(path, SQL text, set_returning, is_name)]`` of the identifying fields of a table (alias ``s``)."""
+    """``[(path, SQL text, set_returning, is_name)]`` of the identifying fields of a table (alias ``s``).
+
+    The text is the one the verifier's per-row hashes are of (``(column)::text``, ``(column)::jsonb #>> path``)."""
     fields = []
     for path, rule in table_policy.rules_by_path().items():
         if rule.kind not in IDENTIFYING_RULES:
             continue
         components = parse_path(path)
-        column = "s.%s" % quote_ident(components[0])
+        column = "(s.%s)" % quote_ident(components[0])
         if len(components) == 1:
-            fields.append((path, "(%s)::text" % column, False, is_name(rule)))
+            fields.append((path, "%s::text" % column, False, is_name(rule)))
         elif ITEMS in components:
-            fields.append((path, _strings("(%s)::jsonb" % column, components[1:], strings_below=False), True,
+            fields.append((path, _strings("%s::jsonb" % column, components[1:], strings_below=False), True,
                            is_name(rule)))
         else:
-            fields.append((path, _text_at("(%s)::jsonb" % column, components[1:]), False, is_name(rule)))
+            fields.append((path, "%s::jsonb #>> %s" % (column, _keys(components[1:])), False, is_name(rule)))
     return fields
 
 
-def source_sql(name, fields):
-    """``(field index, hash)`` of the source values and name words that are among ``%(hashes)s``."""
-    table = quote_table(name)
-    rows = [(index, sql) for index, (_path, sql, many, _name) in enumerate(fields) if not many]
-    parts = []
-    if rows:
-        parts.append("SELECT r.f, %s FROM %s s CROSS JOIN LATERAL (VALUES %s) r(f, w) WHERE length(r.w) >= %d" % (
-            _hash("r.w"), table, ", ".join("(%d, %s)" % (index, _lower(sql)) for index, sql in rows), MIN_TOKEN))
-    for index, (_path, sql, many, name_words) in enumerate(fields):
-        if many:
-            parts.append("SELECT %d, %s FROM (SELECT %s AS w FROM %s s) v WHERE length(v.w) >= %d" % (
-                index, _hash("v.w"), _lower(sql), table, MIN_TOKEN))
-        if name_words:
-            words = "regexp_split_to_table(lower(%s COLLATE \"C\"), %s)" % (sql, quote_literal(WORD_SPLIT))
-            parts.append("SELECT %d, %s FROM (SELECT %s AS w FROM %s s) v WHERE length(v.w) >= %d" % (
-                index, _hash("v.w"), words, table, MIN_TOKEN))
-    return _bind("SELECT DISTINCT x.f, x.h FROM (%s) x(f, h) WHERE x.h IN (SELECT unnest(%s::bigint[]))"
-                 % (" UNION ALL ".join(parts), HASHES))
+def source_sql(name, field):
+    """``hash`` of the values of one source field (and of the words of a name) that are among ``%(hashes)s``.
+
+    A name has few distinct values: they are made distinct before the words are split."""
+    _path, sql, _many, name_words = field
+    values = "SELECT DISTINCT %s AS w FROM %s s" % (sql, quote_table(name))
+    texts = "SELECT d.w UNION SELECT regexp_split_to_table(d.w, %s)" % quote_literal(WORD_SPLIT) if name_words \
+        else "SELECT d.w"
+    return _bind("SELECT DISTINCT %s FROM (%s) d CROSS JOIN LATERAL (%s) v(w) WHERE %s IN (SELECT unnest(%s::bigint[]))"
+                 % (_hash("v.w"), values, texts, _hash("v.w"), HASHES))
 
 
-def scan_source(connection, name, table_policy, seed, hashes):
-    """Step 2 of the module doc for one table: ``{(source field, hash)}`` of the target's hashes found there."""
-    fields = source_fields(table_policy)
-    if not fields or not hashes:
+def scan_source(connection, name, field, seed, hashes):
+    """Step 2 of the module doc for one field: ``{(source field, hash)}`` of the target's hashes found there."""
+    if not hashes:
         return set()
     with connection.cursor() as cursor:
-        rows = cursor.execute(source_sql(name, fields), {"seed": seed, "hashes": sorted(hashes)}).fetchall()
-    return set(("%s.%s" % (name, fields[index][0]), h) for index, h in rows)
+        rows = cursor.execute(source_sql(name, field), {"seed": seed, "hashes": sorted(hashes)}).fetchall()
+    return set(("%s.%s" % (name, field[0]), h) for (h,) in rows)
 
 
 def findings(target_scans, source_matches):

@@ -40,6 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.envops.aws.plugins.module_utils import masking_pg_leak_scan
 from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import IDENTIFYING_RULES
 from ansible_collections.envops.aws.plugins.module_utils.leak_scan import masked_forms
 from ansible_collections.envops.aws.plugins.module_utils.leak_scan import pseudonym_prefixes
 from ansible_collections.envops.aws.plugins.module_utils.leak_scan import settle
@@ -197,7 +198,19 @@ class _TableCheck:
     def pseudonym_sql(self, index):
         leaf = self.hashed[index]
         return ("SELECT count(*) FROM %s t WHERE %s IN (SELECT h%d FROM %s WHERE h%d IS NOT NULL)" % (
-            quote_table(self.name), _hash(_value_sql("t", leaf.field, leaf.keys)), index, VERIFY_TABLE, index))
+            quote_table(self.name), _hash(_value_sql("t", leaf.field, leaf.keys)), index, VERIFY_TABLE,
+            index))
+
+    def leak_match_sql(self):
+        """``(i, hash)``: hashes of identifying source values (per-row hashes ``h<i>``) among ``%(tokens)s``, the
+        hashes of the texts the whole target holds in clear (the leak scan); None when none is identifying."""
+        indexes = [i for i, leaf in enumerate(self.hashed) if leaf.rule.kind in IDENTIFYING_RULES]
+        if not indexes:
+            return None
+        return ("SELECT DISTINCT v.i, v.h FROM (SELECT * FROM %s s WHERE %s) s CROSS JOIN LATERAL (VALUES %s) v(i, h) "
+                "WHERE v.h = ANY (%%(tokens)s::bigint[])" % (
+                    VERIFY_TABLE, " OR ".join("s.h%d = ANY (%%(tokens)s::bigint[])" % i for i in indexes),
+                    ", ".join("(%d, s.h%d)" % (i, i) for i in indexes)))
 
     def shape_sql(self):
         """``(names, SQL)``: one scan of the target counting, per name, the rows that break the shape its rule
@@ -267,8 +280,10 @@ def _all(connection, sql, params=None):
         return cursor.fetchall()
 
 
-def _verify_table(source, target, check, seed):
-    result = {"table": check.name, "failures": [], "figures": {}}
+def _verify_table(source, target, check, seed, tokens=()):
+    """The checks of one table; ``result["leak_matches"]``: ``{(source field, hash)}`` of its identifying values
+    among ``tokens``."""
+    result = {"table": check.name, "failures": [], "figures": {}, "leak_matches": set()}
     source_rows = _one(source, "SELECT count(*) FROM %s" % quote_table(check.name))[0]
     target_rows = _one(target, "SELECT count(*) FROM %s" % quote_table(check.name))[0]
     result["figures"].update(source_rows=source_rows, target_rows=target_rows)
@@ -327,6 +342,10 @@ def _verify_table(source, target, check, seed):
         result["figures"]["k_anonymity"] = {"quasi_identifiers": list(check.quasi_identifiers), "k": check.k,
                                             "smallest_group": smallest, "groups_below_k": groups_below,
                                             "rows_below_k": int(rows_below)}
+    match_sql = check.leak_match_sql()
+    if match_sql and tokens:
+        result["leak_matches"] = set(("%s.%s" % (check.name, check.hashed[i].path), h)
+                                     for i, h in _all(target, match_sql, {"tokens": list(tokens)}))
     target.execute("DROP TABLE %s" % VERIFY_TABLE)
     return result
 
@@ -371,7 +390,20 @@ def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, pr
     masked = masked_forms(pseudonym_prefixes(policy.postgresql.values()))
     national_ids = getattr(policy, "pii_patterns", None) or {}
     progress_lock = threading.Lock()
-    scans = {}
+    tables = sorted(policy.postgresql.items())
+
+    def scan_one(item):
+        name, table_policy = item
+        with psycopg.connect(target_conninfo, autocommit=True) as target:
+            scan_started = time.monotonic()
+            scan = masking_pg_leak_scan.scan_target(target, name, table_policy, seed, masked, national_ids)
+            scan["seconds"] = round(time.monotonic() - scan_started, 3)
+        return name, scan
+
+    # the leak scan's first step: the hashes of what the whole target holds in clear, which every table's source
+    # hashes are then matched against (a name of one table in the free text of another)
+    scans = dict(_map(scan_one, tables, jobs))
+    tokens = sorted(set(h for scan in scans.values() for _column, h, _n in scan["tokens"]))
 
     def verify_one(item):
         name, table_policy = item
@@ -379,48 +411,48 @@ def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, pr
                 psycopg.connect(target_conninfo, autocommit=True) as target:
             primary_key = [row[0] for row in _all(target, PRIMARY_KEY_SQL, (name,))]
             if not primary_key:
-                return {"table": name, "failures": ["no primary key, rows cannot be compared"], "figures": {}}
+                return {"table": name, "failures": ["no primary key, rows cannot be compared"], "figures": {},
+                        "leak_matches": set()}
             check = _TableCheck(name, table_policy, primary_key, quasi.get(name, ()), k)
             table_started = time.monotonic()
-            result = _verify_table(source, target, check, seed)
-            scan_started = time.monotonic()
-            scans[name] = masking_pg_leak_scan.scan_target(target, name, table_policy, seed, masked, national_ids)
-            result["figures"]["leak_scan_seconds"] = round(time.monotonic() - scan_started, 3)
+            result = _verify_table(source, target, check, seed, tokens)
             result["seconds"] = round(time.monotonic() - table_started, 3)
         if progress:
             with progress_lock:
-                progress(name, result)
+                progress(name, dict((key, value) for key, value in result.items() if key != "leak_matches"))
         return result
 
-    def match_source(item):
-        name, table_policy = item
+    def match_field(item):
+        name, field = item
         with psycopg.connect(source_conninfo, autocommit=True) as source:
-            return masking_pg_leak_scan.scan_source(source, name, table_policy, seed, hashes)
+            return {"leak_matches": masking_pg_leak_scan.scan_source(source, name, field, seed, tokens)}
 
-    tables = sorted(policy.postgresql.items())
-    results = _map(verify_one, tables, jobs)
-    for result in results:
-        if "seconds" in result:
-            report["tables"].append(result)
-        report["failures"].extend("%s: %s" % (result["table"], failure) for failure in result["failures"])
+    # the words of names and the values inside arrays are not among the per-row hashes: a scan of their own
+    fields = [(name, field) for name, table_policy in tables for field in masking_pg_leak_scan.source_fields(
+        table_policy) if field[2] or field[3]] if tokens else []
+    outcomes = _map(lambda work: work[0](work[1]), [(verify_one, item) for item in tables]
+                    + [(match_field, item) for item in fields], jobs)
+    matches = set()
+    for outcome in outcomes:
+        matches.update(outcome.pop("leak_matches"))
+        if "table" not in outcome:
+            continue
+        if "seconds" in outcome:
+            report["tables"].append(outcome)
+        report["failures"].extend("%s: %s" % (outcome["table"], failure) for failure in outcome["failures"])
     with psycopg.connect(source_conninfo, autocommit=True) as source, \
             psycopg.connect(target_conninfo, autocommit=True) as target:
         failures, figures = _database_checks(source, target)
         report["failures"].extend(failures)
         report["figures"].update(figures)
 
-    scan_started = time.monotonic()
-    hashes = set(h for scan in scans.values() for _column, h, _n in scan["tokens"])
-    matches = set()
-    for found in _map(match_source, tables, jobs):
-        matches.update(found)
     leaks, report["exceptions"] = settle(masking_pg_leak_scan.findings(scans, matches), policy_exceptions(policy),
                                          today)
     report["failures"].extend(leaks)
     report["leak_scan"] = {
         "columns": dict((name, scan["columns"]) for name, scan in sorted(scans.items())),
-        "pii_patterns": sorted(national_ids), "distinct_hashes": len(hashes),
-        "source_seconds": round(time.monotonic() - scan_started, 3)}
+        "target_seconds": dict((name, scan["seconds"]) for name, scan in sorted(scans.items())),
+        "pii_patterns": sorted(national_ids), "distinct_hashes": len(tokens)}
     report["passed"] = not report["failures"]
     report["seconds"] = round(time.monotonic() - started, 3)
     return report
