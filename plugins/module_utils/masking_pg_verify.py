@@ -16,8 +16,9 @@ Checks per table of the policy (``failures`` make the verification fail; ``figur
   target value equals the source value of the same row; for json paths with those rules (outside arrays) the
   same, path by path;
 - pseudonyms_in_source: zero masked email / pseudonym values that occur anywhere in the source column;
-- shape: ``null`` rule columns are all null; ``partial`` keeps at most keep_last digits; ``generalize_date``
-  leaves only January 1st; ``generalize_prefix`` leaves only '*' after the kept prefix; scrubbed free text
+- shape: ``null`` rule columns are all null; ``partial`` keeps at most keep_last digits (never more than
+  MAX_KEEP_LAST); ``generalize_date`` leaves only January 1st; ``generalize_prefix`` leaves only '*' after the
+  kept prefix; ``substitute`` leaves only entries of its list; ``constant`` only the constant; scrubbed free text
   holds no email address and no phone-like run of 7 or more digits;
 - own_pii_in_text: zero scrubbed texts containing, as a word, a single-word PII value of the same source row
   (first name, last name, email...: compared as seeded hashes of lowercase words), and zero scrubbed texts
@@ -26,6 +27,12 @@ Checks per table of the policy (``failures`` make the verification fail; ``figur
   k-anonymity of the declared quasi-identifiers (smallest group, groups below k).
 For the database: zero foreign-key orphans, every unique index valid, and the same primary key / unique /
 foreign key constraints as the source.
+
+Then the leak scan (leak_scan, masking_pg_leak_scan), which does not trust the policy: every text the target holds
+in clear, kept columns included, is searched for the source's identifying values and name words (the per-row
+source hashes above are matched against the hashes of the target's texts) and for PII shapes.  A finding fails
+the verification naming table.column and a count, unless the policy's exception for that column is in force:
+``report["exceptions"]`` lists the exceptions with what they covered.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -115,21 +122,6 @@ def _checked_paths(table_policy):
 
 def _hash(expression, seed_param="%(seed)s"):
     return "hashtextextended(%s, %s)" % (expression, seed_param)
-
-
-def _unclassified_keys(field, node, keys=()):
-    """Conditions true when an object of the document (outside arrays) holds a key the policy does not classify:
-    the masking drops such keys, so the copy must not have any."""
-    if node.rule is not None or node.items is not None or not node.keys:
-        return
-    document = "(t.%s)::jsonb" % quote_ident(field)
-    if keys:
-        document = "(%s #> %s)" % (document, quote_literal("{%s}" % ",".join('"%s"' % k for k in keys)))
-    yield "jsonb_typeof(%s) = 'object' AND %s - ARRAY[%s]::text[] <> '{}'::jsonb" % (
-        document, document, ", ".join(quote_literal(key) for key in sorted(node.keys)))
-    for key, child in sorted(node.keys.items()):
-        for where in _unclassified_keys(field, child, keys + (key,)):
-            yield where
 
 
 class _TableCheck:
@@ -255,10 +247,6 @@ class _TableCheck:
                     value, quote_literal(PHONE_LIKE))
             if where:
                 yield "%s:%s" % (path, rule.kind), where
-        for field, rule in self.policy.fields.items():
-            if rule.kind == "json":
-                for where in _unclassified_keys(field, rule.tree):
-                    yield "%s:unclassified json keys" % field, where
 
     def k_anonymity_sql(self):
         if not self.quasi_identifiers:
