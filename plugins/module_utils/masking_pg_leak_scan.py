@@ -8,8 +8,9 @@
    the policy keeps or does not know) is grouped into its distinct values with their counts (a temporary table of
    the verifying session).  On those distinct values only: the PII shapes, and the keyed hashes
    (``hashtextextended(text, seed)``, the verifier's per-run seed) of each value and of its words, as written,
-   lowercase, uppercase and capitalised, masked output left out.  Kept columns hold few distinct values, scrubbed texts few distinct templates: the costly
-   regular expressions run a few thousand times, not once per row.
+   lowercase, uppercase and capitalised, masked output left out.  Kept columns hold few distinct values,
+   scrubbed texts few distinct templates: the costly regular expressions run a few thousand times, not once
+   per row.
 2. Source: the verifier's per-row hashes of the source (masking_pg_verify, in the target session) are matched
    against the target's hashes; the words of names and the values inside arrays, which those do not cover, are
    hashed in a scan of the source of their own (``scan_source``, names made distinct first) and matched there
@@ -233,7 +234,8 @@ def findings(target_scans, source_matches):
         for column, h, n in scan["tokens"]:
             for field in by_hash.get(h, ()):
                 counts[(column, field)] = counts.get((column, field), 0) + n
-        found.extend(Finding(table, column, count, "source", field) for (column, field), count in sorted(counts.items()))
+        found.extend(Finding(table, column, count, "source", field)
+                     for (column, field), count in sorted(counts.items()))
         shapes = {}
         for column, shape, count in scan["shapes"]:
             shapes[(column, shape)] = shapes.get((column, shape), 0) + count

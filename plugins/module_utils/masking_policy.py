@@ -323,6 +323,14 @@ class ScanException(namedtuple("ScanException", "store table field reason approv
                 "expires": self.expires}
 
 
+def _is_date(text):
+    try:
+        return bool(isinstance(text, str) and re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text)
+                    and datetime.date(*map(int, text.split("-"))))
+    except ValueError:
+        return False
+
+
 def _leak_scan_dict(policy):
     """The leak-scan sections in the canonical form (absent when the policy has none: hashes stay as they were)."""
     data = {}
@@ -443,7 +451,7 @@ class _Loader:
         expires = entry.get("expires")
         if isinstance(expires, datetime.date):
             expires = expires.isoformat()
-        if expires is not None and (not isinstance(expires, str) or not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", expires)):
+        if expires is not None and not _is_date(expires):
             self.problem(parts + ["expires"], "must be a date YYYY-MM-DD")
             clean = False
         if not clean:

@@ -24,7 +24,8 @@ AFTER = r"(?![A-Za-z0-9_])"
 MASKED_EMAIL = r"u_[0-9a-f]{16}@example\.invalid"
 EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 PHONE = BEFORE + r"\+?[0-9](?:[ ().-]*[0-9]){6,}" + AFTER
-ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
+ISO_DATE = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+            r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?")
 CARD = BEFORE + r"([0-9](?:[ -]?[0-9]){12,18})" + AFTER
 
 # characters a declared national-id pattern may use: no backslash (escapes differ between dialects), no anchors
@@ -103,8 +104,9 @@ LUHN_FUNCTION = "pg_temp.envops_luhn"
 # a function of the verifying session only (pg_temp): nothing is left in the database
 LUHN_FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION pg_temp.envops_luhn(candidate text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-  SELECT length(d) > 1 AND sum(CASE WHEN i % 2 = 0 THEN (substr(d, i, 1)::int * 2) % 10 + (substr(d, i, 1)::int * 2) / 10
-                                    ELSE substr(d, i, 1)::int END) % 10 = 0
+  SELECT length(d) > 1
+     AND sum(CASE WHEN i % 2 = 0 THEN (substr(d, i, 1)::int * 2) % 10 + (substr(d, i, 1)::int * 2) / 10
+                  ELSE substr(d, i, 1)::int END) % 10 = 0
   FROM (SELECT reverse(regexp_replace(candidate, '[^0-9]', '', 'g')) AS d) r, generate_series(1, length(r.d)) AS i
   GROUP BY d
 $$

@@ -366,7 +366,8 @@ def test_switch_only_after_verification_then_old_table_removed(stack, account, c
      r"campaign-events\.message: \d+ value\(s\) hold source values of campaign-events\.recipient\.first_name"),
     # kept notes: the owner's phone number and first name
     ("product-feeds", "notes", r"product-feeds\.notes: \d+ value\(s\) hold a phone number"),
-    ("product-feeds", "notes", r"product-feeds\.notes: \d+ value\(s\) hold source values of product-feeds\.owner\.name"),
+    ("product-feeds", "notes",
+     r"product-feeds\.notes: \d+ value\(s\) hold source values of product-feeds\.owner\.name"),
 ], ids=["kept-email", "kept-message", "kept-notes-phone", "kept-notes-name"])
 def test_a_policy_keeping_pii_fails_its_own_verification(name, path, expected, client, sources):
     """The copy is verified against the weakened policy it was made with: the leak scan does not trust it."""

@@ -218,9 +218,28 @@ def test_a_refresh_with_a_policy_keeping_pii_does_not_swap(admin_dsn, source, ca
 
 def test_a_partial_keeping_more_than_four_digits_is_refused_before_anything_is_created(admin_dsn, source):
     name = _name("masking_verify_live")
-    with pytest.raises(masking_policy.MaskingPolicyError, match=r'public\.customers.*phone\.keep_last: keeps at most 4'):
+    refusal = r"public\.customers.*phone\.keep_last: keeps at most 4"
+    with pytest.raises(masking_policy.MaskingPolicyError, match=refusal):
         masking_pg_refresh.refresh_database(admin_dsn, source, name, _weakened(
             {"public.customers.phone": {"rule": "partial", "keep_last": 15}}), KEY, "r1")
     with psycopg.connect(admin_dsn, autocommit=True) as connection:
         assert connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
                                   (name + "%",)).fetchall() == []
+
+
+SHAPED_TEXTS = ["write to jane.doe@gmail.com", "u_0123456789abcdef@example.invalid", "call +1 (201) 555-1234",
+                "order of 2024-03-01 10:00:00", "sess_0123456789abcdef", "card 4111 1111 1111 1111 on file",
+                "ref 4111 1111 1111 1112", "ssn 123-45-6789", "A123-45-6789", "xxx-xxx-1234", "Gift wrap please."]
+
+
+def test_shapes_are_the_same_in_postgresql_and_python(source):
+    pii_shapes = import_collection("plugins.module_utils.pii_shapes")
+    patterns = {"us_ssn": "[0-9]{3}-[0-9]{2}-[0-9]{4}"}
+    conditions = pii_shapes.shape_conditions_sql("v", patterns)
+    with psycopg.connect(source, autocommit=True) as connection:
+        connection.execute(pii_shapes.LUHN_FUNCTION_SQL)
+        for text in SHAPED_TEXTS:
+            row = connection.execute("SELECT %s FROM (SELECT %%s::text AS v) x" % ", ".join(
+                "coalesce(%s, false)" % sql.replace("%", "%%") for _name, sql in conditions), (text,)).fetchone()
+            in_sql = set(name for (name, _sql), found in zip(conditions, row) if found)
+            assert in_sql == pii_shapes.find_shapes(text, patterns), text
