@@ -202,25 +202,35 @@ def source_fields(table_policy):
     return fields
 
 
-def source_sql(name, field):
-    """``hash`` of the values of one source field (and of the words of a name) that are among ``%(hashes)s``.
+def source_sql(name, fields):
+    """``(field index, hash)`` of the values of source fields (and of the words of names) that are among
+    ``%(hashes)s``.  Names have few distinct values, fewer still together: the table's name fields are made
+    distinct in one aggregation before their words are split; a field inside arrays is read on its own."""
+    table = quote_table(name)
+    words = "SELECT r.x UNION SELECT regexp_split_to_table(r.x, %s)" % quote_literal(WORD_SPLIT)
+    grouped = [(index, sql) for index, (_path, sql, many, _name) in enumerate(fields) if not many]
+    parts = []
+    if grouped:
+        parts.append("SELECT r.f, v.w FROM (SELECT DISTINCT %s FROM %s s) d CROSS JOIN LATERAL (VALUES %s) r(f, x) "
+                     "CROSS JOIN LATERAL (%s) v(w)" % (
+                         ", ".join("%s AS c%d" % (sql, index) for index, sql in grouped), table,
+                         ", ".join("(%d, d.c%d)" % (index, index) for index, _sql in grouped), words))
+    for index, (_path, sql, many, name_words) in enumerate(fields):
+        if many:
+            parts.append("SELECT %d, v.w FROM (SELECT DISTINCT %s AS x FROM %s s) r CROSS JOIN LATERAL (%s) v(w)" % (
+                index, sql, table, words if name_words else "SELECT r.x"))
+    return _bind("SELECT DISTINCT x.f, %s FROM (%s) x(f, w) WHERE %s IN (SELECT unnest(%s::bigint[]))" % (
+        _hash("x.w"), " UNION ALL ".join(parts), _hash("x.w"), HASHES))
 
-    A name has few distinct values: they are made distinct before the words are split."""
-    _path, sql, _many, name_words = field
-    values = "SELECT DISTINCT %s AS w FROM %s s" % (sql, quote_table(name))
-    texts = "SELECT d.w UNION SELECT regexp_split_to_table(d.w, %s)" % quote_literal(WORD_SPLIT) if name_words \
-        else "SELECT d.w"
-    return _bind("SELECT DISTINCT %s FROM (%s) d CROSS JOIN LATERAL (%s) v(w) WHERE %s IN (SELECT unnest(%s::bigint[]))"
-                 % (_hash("v.w"), values, texts, _hash("v.w"), HASHES))
 
-
-def scan_source(connection, name, field, seed, hashes):
-    """Step 2 of the module doc for one field: ``{(source field, hash)}`` of the target's hashes found there."""
-    if not hashes:
+def scan_source(connection, name, fields, seed, hashes):
+    """Step 2 of the module doc for fields of one table: ``{(source field, hash)}`` of the target's hashes found
+    there."""
+    if not hashes or not fields:
         return set()
     with connection.cursor() as cursor:
-        rows = cursor.execute(source_sql(name, field), {"seed": seed, "hashes": sorted(hashes)}).fetchall()
-    return set(("%s.%s" % (name, field[0]), h) for (h,) in rows)
+        rows = cursor.execute(source_sql(name, fields), {"seed": seed, "hashes": sorted(hashes)}).fetchall()
+    return set(("%s.%s" % (name, fields[index][0]), h) for index, h in rows)
 
 
 def findings(target_scans, source_matches):

@@ -411,13 +411,13 @@ def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, pr
         return result
 
     def match_field(item):
-        name, field = item
+        name, fields = item
         with psycopg.connect(source_conninfo, autocommit=True) as source:
-            return {"leak_matches": masking_pg_leak_scan.scan_source(source, name, field, seed, tokens)}
+            return {"leak_matches": masking_pg_leak_scan.scan_source(source, name, fields, seed, tokens)}
 
-    # the words of names and the values inside arrays are not among the per-row hashes: a scan of their own
-    fields = [(name, field) for name, table_policy in tables for field in masking_pg_leak_scan.source_fields(
-        table_policy) if field[2] or field[3]] if tokens else []
+    # the words of names and the values inside arrays are not among the per-row hashes: a scan per table of their own
+    fields = [(name, [field for field in masking_pg_leak_scan.source_fields(table_policy) if field[2] or field[3]])
+              for name, table_policy in tables] if tokens else []
     outcomes = _map(lambda work: work[0](work[1]), [(verify_one, item) for item in tables]
                     + [(match_field, item) for item in fields], jobs)
     matches = set()
