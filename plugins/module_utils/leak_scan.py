@@ -120,10 +120,6 @@ class Finding:
             self.what, "a national id (%s)" % self.what))
 
 
-def shape_finding(table, field, count, shape):
-    return Finding(table, field, count, shape)
-
-
 def settle(findings, exceptions, today=None):
     """``(failures, evidence)``: the findings without an exception in force fail; every exception of the
     scanned tables is listed with the findings it covers.  ``exceptions``: ScanException objects."""
