@@ -35,6 +35,12 @@ What it proves, when ``ok``:
    under a random per-run key, so the report and the memory hold no values).  This catches, e.g., a
    target email that is another customer's real email.
 5. *Keep paths are faithful*: a kept value equals the source's (the copy is usable, not only safe).
+6. *Nothing identifying in what is kept* (leak_scan): every string the copy keeps (keep paths, and every string
+   below a kept map, list or set) holds no value of the source's identifying paths and no word of its names
+   (compared as HMAC digests under the per-run key, the kept text as written, lowercase, uppercase and
+   capitalised), and no PII shape (pii_shapes: emails that are not masked output, phone and card numbers, the
+   policy's national-id patterns); a finding names table.attribute and a count and fails the check unless the
+   policy has an exception in force for that attribute, which is listed in the report's ``exceptions``.
 
 What it does not prove: that the substitute/noise outputs are the ones the keyed algorithm gives
 (tests/integration cross-checks that against masking_rules and PostgreSQL), nor anything about
@@ -61,6 +67,15 @@ except ImportError:
     HAS_BOTO3 = False
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import IDENTIFYING_RULES
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import Finding
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import is_name
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import masked_forms
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import pseudonym_prefixes
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import settle
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import source_words
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import tokens
+from ansible_collections.envops.aws.plugins.module_utils.pii_shapes import find_shapes
 
 NOISE_UNCHANGED_MAX = 0.05
 IDENTIFYING = ("pseudonym", "email", "null", "constant")
@@ -245,8 +260,9 @@ def _check(rule, source, target, own_pii):
 
 # --- the verification --------------------------------------------------------------------------
 
-def verify_items(source_items, target_items, table_policy, key, key_schema):
-    """The checks of the module doc on deserialized items; returns the report (see verify_masked_copy)."""
+def verify_items(source_items, target_items, table_policy, key, key_schema, today=None):
+    """The checks of the module doc on deserialized items; returns the report (see verify_masked_copy).
+    ``today`` (``YYYY-MM-DD``, default the UTC date) decides which exceptions of the policy have expired."""
     key = bytes(key)
     rules = table_policy.rules_by_path()
     rule_paths = set(tuple(_split(path)) for path in rules)
@@ -348,17 +364,73 @@ def verify_items(source_items, target_items, table_policy, key, key_schema):
         if leaked:
             problem("%s (%s): source values found in the target" % (path, rule.kind), leaked)
 
+    # 6. the leak scan of what the copy keeps
+    leaks, exceptions = settle(_leak_findings(source_items, target_items, table_policy, split, digest),
+                               getattr(table_policy, "exceptions", {}).values(), today)
+    for leak in leaks:
+        problem(leak)
+
     listed = ["%s (%d item value(s))" % (text, count) if count > 1 else text for text, count in problems.items()]
     return {"ok": not problems, "problems": sorted(listed), "source_items": len(source_items),
             "target_items": len(target_items), "matched_items": len(pairs),
-            "pii_paths": sorted(pii), "noise_unchanged": [noise_unchanged, noise_total]}
+            "pii_paths": sorted(pii), "noise_unchanged": [noise_unchanged, noise_total], "exceptions": exceptions}
+
+
+def _strings_below(value):
+    """Every string at or below a value (maps, lists, sets walked)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for inner in value.values():
+            yield from _strings_below(inner)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for inner in value:
+            yield from _strings_below(inner)
+
+
+def _leak_findings(source_items, target_items, table_policy, split, digest):
+    """Findings of the leak scan (module doc, 6.) per top-level attribute of the kept paths."""
+    rules = table_policy.rules_by_path()
+    sources = {}
+    for path, rule in rules.items():
+        if rule.kind not in IDENTIFYING_RULES:
+            continue
+        for item in source_items:
+            for value in _values_at(item, split[path]):
+                text = _text(value)
+                if text is not None:
+                    for word in source_words(text, is_name(rule)):
+                        sources.setdefault(digest(word), set()).add("%s.%s" % (table_policy.name, path))
+    masked = re.compile(masked_forms(pseudonym_prefixes([table_policy])))
+    national_ids = getattr(table_policy, "pii_patterns", None) or {}
+    kept = [path for path, rule in rules.items() if rule.kind == "keep"]
+    counts = {}
+    for item in target_items:
+        for path in kept:
+            attribute = split[path][0]
+            for value in _values_at(item, split[path]):
+                for text in _strings_below(value):
+                    found = set()
+                    for token in tokens(text, masked):
+                        found.update(sources.get(digest(token), ()))
+                    found.update(find_shapes(text, national_ids))
+                    for what in found:
+                        counts[(attribute, what)] = counts.get((attribute, what), 0) + 1
+    findings = []
+    for (attribute, what), count in sorted(counts.items()):
+        if "." in what:
+            findings.append(Finding(table_policy.name, attribute, count, "source", what))
+        else:
+            findings.append(Finding(table_policy.name, attribute, count, what))
+    return findings
 
 
 def verify_masked_copy(source_client, target_client, source_table, target_table, table_policy, key, segments=4):
     """Scan both tables and check the copy (see the module doc).
 
     Returns ``{"ok", "problems", "source_table", "target_table", "source_items", "target_items",
-    "matched_items", "pii_paths", "noise_unchanged"}``; ``ok`` is what switch_live_table requires.
+    "matched_items", "pii_paths", "noise_unchanged", "exceptions"}``; ``ok`` is what switch_live_table requires;
+    ``exceptions``: the policy's exceptions for the table, each with the findings it covered.
     """
     source_schema = source_client.describe_table(TableName=source_table)["Table"]["KeySchema"]
     target_schema = target_client.describe_table(TableName=target_table)["Table"]["KeySchema"]

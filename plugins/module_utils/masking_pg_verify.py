@@ -16,8 +16,9 @@ Checks per table of the policy (``failures`` make the verification fail; ``figur
   target value equals the source value of the same row; for json paths with those rules (outside arrays) the
   same, path by path;
 - pseudonyms_in_source: zero masked email / pseudonym values that occur anywhere in the source column;
-- shape: ``null`` rule columns are all null; ``partial`` keeps at most keep_last digits; ``generalize_date``
-  leaves only January 1st; ``generalize_prefix`` leaves only '*' after the kept prefix; scrubbed free text
+- shape: ``null`` rule columns are all null; ``partial`` keeps at most keep_last digits (never more than
+  MAX_KEEP_LAST); ``generalize_date`` leaves only January 1st; ``generalize_prefix`` leaves only '*' after the
+  kept prefix; ``substitute`` leaves only entries of its list; ``constant`` only the constant; scrubbed free text
   holds no email address and no phone-like run of 7 or more digits;
 - own_pii_in_text: zero scrubbed texts containing, as a word, a single-word PII value of the same source row
   (first name, last name, email...: compared as seeded hashes of lowercase words), and zero scrubbed texts
@@ -26,6 +27,12 @@ Checks per table of the policy (``failures`` make the verification fail; ``figur
   k-anonymity of the declared quasi-identifiers (smallest group, groups below k).
 For the database: zero foreign-key orphans, every unique index valid, and the same primary key / unique /
 foreign key constraints as the source.
+
+Then the leak scan (leak_scan, masking_pg_leak_scan), which does not trust the policy: every text the target holds
+in clear, kept columns included, is searched for the source's identifying values and name words (the per-row
+source hashes above are matched against the hashes of the target's texts) and for PII shapes.  A finding fails
+the verification naming table.column and a count, unless the policy's exception for that column is in force:
+``report["exceptions"]`` lists the exceptions with what they covered.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -38,7 +45,14 @@ import time
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.envops.aws.plugins.module_utils import masking_pg_leak_scan
 from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import IDENTIFYING_RULES
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import masked_forms
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import pseudonym_prefixes
+from ansible_collections.envops.aws.plugins.module_utils.leak_scan import settle
+from ansible_collections.envops.aws.plugins.module_utils.masking_lists import LISTS
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MAX_KEEP_LAST
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import parse_path
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import ITEMS
 from ansible_collections.envops.aws.plugins.module_utils.masking_sql import quote_ident
@@ -176,7 +190,19 @@ class _TableCheck:
     def pseudonym_sql(self, index):
         leaf = self.hashed[index]
         return ("SELECT count(*) FROM %s t WHERE %s IN (SELECT h%d FROM %s WHERE h%d IS NOT NULL)" % (
-            quote_table(self.name), _hash(_value_sql("t", leaf.field, leaf.keys)), index, VERIFY_TABLE, index))
+            quote_table(self.name), _hash(_value_sql("t", leaf.field, leaf.keys)), index, VERIFY_TABLE,
+            index))
+
+    def leak_match_sql(self):
+        """``(i, hash)``: hashes of identifying source values (per-row hashes ``h<i>``) among ``%(tokens)s``, the
+        hashes of the texts the whole target holds in clear (the leak scan); None when none is identifying."""
+        indexes = [i for i, leaf in enumerate(self.hashed) if leaf.rule.kind in IDENTIFYING_RULES]
+        if not indexes:
+            return None
+        return ("SELECT DISTINCT v.i, v.h FROM (SELECT * FROM %s s WHERE %s) s CROSS JOIN LATERAL (VALUES %s) v(i, h) "
+                "WHERE v.h = ANY (%%(tokens)s::bigint[])" % (
+                    VERIFY_TABLE, " OR ".join("s.h%d = ANY (%%(tokens)s::bigint[])" % i for i in indexes),
+                    ", ".join("(%d, s.h%d)" % (i, i) for i in indexes)))
 
     def shape_sql(self):
         """``(names, SQL)``: one scan of the target counting, per name, the rows that break the shape its rule
@@ -198,8 +224,16 @@ class _TableCheck:
             if rule.kind == "null":
                 where = "%s IS NOT NULL" % value
             elif rule.kind == "partial":
-                # the digits counted as what translate() removes (a regexp_replace per row costs 2.5 times more)
-                where = "length(%s) - length(translate(%s, '0123456789', '')) > %d" % (value, value, rule.keep_last)
+                # the digits counted as what translate() removes (a regexp_replace per row costs 2.5 times more);
+                # never more than the cap, whatever the policy object says
+                where = "length(%s) - length(translate(%s, '0123456789', '')) > %d" % (
+                    value, value, min(rule.keep_last, MAX_KEEP_LAST))
+            elif rule.kind == "constant" and isinstance(rule.value, str):
+                where = "%s <> %s" % (value, quote_literal(rule.value))
+            elif rule.kind == "substitute":
+                # only an entry of its list (invented values): anything else is not the rule's output
+                where = "%s IS NOT NULL AND NOT %s = ANY (ARRAY[%s]::text[])" % (value, value, ", ".join(
+                    quote_literal(entry) for entry in LISTS.get(rule.list_name, ())) or "NULL")
             elif rule.kind == "generalize_date":
                 where = "%s IS NOT NULL AND substr(%s, 6, 5) <> '01-01'" % (value, value)
             elif rule.kind == "generalize_prefix":
@@ -234,8 +268,10 @@ def _all(connection, sql, params=None):
         return cursor.fetchall()
 
 
-def _verify_table(source, target, check, seed):
-    result = {"table": check.name, "failures": [], "figures": {}}
+def _verify_table(source, target, check, seed, tokens=()):
+    """The checks of one table; ``result["leak_matches"]``: ``{(source field, hash)}`` of its identifying values
+    among ``tokens``."""
+    result = {"table": check.name, "failures": [], "figures": {}, "leak_matches": set()}
     source_rows = _one(source, "SELECT count(*) FROM %s" % quote_table(check.name))[0]
     target_rows = _one(target, "SELECT count(*) FROM %s" % quote_table(check.name))[0]
     result["figures"].update(source_rows=source_rows, target_rows=target_rows)
@@ -294,6 +330,10 @@ def _verify_table(source, target, check, seed):
         result["figures"]["k_anonymity"] = {"quasi_identifiers": list(check.quasi_identifiers), "k": check.k,
                                             "smallest_group": smallest, "groups_below_k": groups_below,
                                             "rows_below_k": int(rows_below)}
+    match_sql = check.leak_match_sql()
+    if match_sql and tokens:
+        result["leak_matches"] = set(("%s.%s" % (check.name, check.hashed[i].path), h)
+                                     for i, h in _all(target, match_sql, {"tokens": list(tokens)}))
     target.execute("DROP TABLE %s" % VERIFY_TABLE)
     return result
 
@@ -321,19 +361,37 @@ def _database_checks(source, target):
     return failures, figures
 
 
-def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, progress=None, jobs=1):
+def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, progress=None, jobs=1, today=None):
     """Compare the masked database ``target_conninfo`` with its source; returns the report (no values in it).
 
-    ``policy`` is a loaded MaskingPolicy (its postgresql tables and quasi_identifiers).  ``report["passed"]``
-    is False when any check failed; ``report["failures"]`` says which, table by table.  ``jobs``: tables
-    verified at once, each on its own pair of connections (``progress`` is then called from worker threads,
-    one call at a time)."""
+    ``policy`` is a loaded MaskingPolicy (its postgresql tables, quasi_identifiers, exceptions and pii_patterns).
+    ``report["passed"]`` is False when any check failed; ``report["failures"]`` says which, table by table, then
+    the leak scan's findings (masking_pg_leak_scan) that no exception in force covers; ``report["exceptions"]``
+    lists the policy's exceptions with the findings they covered.  ``jobs``: tables verified at once, each on its
+    own pair of connections (``progress`` is then called from worker threads, one call at a time).  ``today``
+    (``YYYY-MM-DD``, default the UTC date) decides which exceptions have expired."""
     pg_copy_stream.require_psycopg()
     seed = secrets.randbits(62)
     started = time.monotonic()
     report = {"tables": [], "failures": [], "figures": {}}
     quasi = getattr(policy, "quasi_identifiers", None) or {}
+    masked = masked_forms(pseudonym_prefixes(policy.postgresql.values()))
+    national_ids = getattr(policy, "pii_patterns", None) or {}
     progress_lock = threading.Lock()
+    tables = sorted(policy.postgresql.items())
+
+    def scan_one(item):
+        name, table_policy = item
+        with psycopg.connect(target_conninfo, autocommit=True) as target:
+            scan_started = time.monotonic()
+            scan = masking_pg_leak_scan.scan_target(target, name, table_policy, seed, masked, national_ids)
+            scan["seconds"] = round(time.monotonic() - scan_started, 3)
+        return name, scan
+
+    # the leak scan's first step: the hashes of what the whole target holds in clear, which every table's source
+    # hashes are then matched against (a name of one table in the free text of another)
+    scans = dict(_map(scan_one, tables, jobs))
+    tokens = sorted(set(h for scan in scans.values() for _column, h, _n in scan["tokens"]))
 
     def verify_one(item):
         name, table_policy = item
@@ -341,31 +399,60 @@ def verify_masked_copy(source_conninfo, target_conninfo, policy, k=DEFAULT_K, pr
                 psycopg.connect(target_conninfo, autocommit=True) as target:
             primary_key = [row[0] for row in _all(target, PRIMARY_KEY_SQL, (name,))]
             if not primary_key:
-                return {"table": name, "failures": ["no primary key, rows cannot be compared"], "figures": {}}
+                return {"table": name, "failures": ["no primary key, rows cannot be compared"], "figures": {},
+                        "leak_matches": set()}
             check = _TableCheck(name, table_policy, primary_key, quasi.get(name, ()), k)
             table_started = time.monotonic()
-            result = _verify_table(source, target, check, seed)
+            result = _verify_table(source, target, check, seed, tokens)
             result["seconds"] = round(time.monotonic() - table_started, 3)
         if progress:
             with progress_lock:
-                progress(name, result)
+                progress(name, dict((key, value) for key, value in result.items() if key != "leak_matches"))
         return result
 
-    tables = sorted(policy.postgresql.items())
-    if jobs > 1 and len(tables) > 1:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(tables))) as pool:
-            results = list(pool.map(verify_one, tables))
-    else:
-        results = [verify_one(item) for item in tables]
-    for result in results:
-        if "seconds" in result:
-            report["tables"].append(result)
-        report["failures"].extend("%s: %s" % (result["table"], failure) for failure in result["failures"])
+    def match_field(item):
+        name, fields = item
+        with psycopg.connect(source_conninfo, autocommit=True) as source:
+            return {"leak_matches": masking_pg_leak_scan.scan_source(source, name, fields, seed, tokens)}
+
+    # the words of names and the values inside arrays are not among the per-row hashes: a scan per table of their own
+    fields = [(name, [field for field in masking_pg_leak_scan.source_fields(table_policy) if field[2] or field[3]])
+              for name, table_policy in tables] if tokens else []
+    outcomes = _map(lambda work: work[0](work[1]), [(verify_one, item) for item in tables]
+                    + [(match_field, item) for item in fields], jobs)
+    matches = set()
+    for outcome in outcomes:
+        matches.update(outcome.pop("leak_matches"))
+        if "table" not in outcome:
+            continue
+        if "seconds" in outcome:
+            report["tables"].append(outcome)
+        report["failures"].extend("%s: %s" % (outcome["table"], failure) for failure in outcome["failures"])
     with psycopg.connect(source_conninfo, autocommit=True) as source, \
             psycopg.connect(target_conninfo, autocommit=True) as target:
         failures, figures = _database_checks(source, target)
         report["failures"].extend(failures)
         report["figures"].update(figures)
+
+    leaks, report["exceptions"] = settle(masking_pg_leak_scan.findings(scans, matches), policy_exceptions(policy),
+                                         today)
+    report["failures"].extend(leaks)
+    report["leak_scan"] = {
+        "columns": dict((name, scan["columns"]) for name, scan in sorted(scans.items())),
+        "target_seconds": dict((name, scan["seconds"]) for name, scan in sorted(scans.items())),
+        "pii_patterns": sorted(national_ids), "distinct_hashes": len(tokens)}
     report["passed"] = not report["failures"]
     report["seconds"] = round(time.monotonic() - started, 3)
     return report
+
+
+def policy_exceptions(policy):
+    """The policy's exceptions for PostgreSQL columns."""
+    return [exception for exception in getattr(policy, "exceptions", ()) if exception.store == "postgresql"]
+
+
+def _map(function, items, jobs):
+    if jobs > 1 and len(items) > 1:
+        with ThreadPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+            return list(pool.map(function, items))
+    return [function(item) for item in items]

@@ -48,6 +48,7 @@ from __future__ import absolute_import, annotations, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import hashlib
 import json
 import math
@@ -56,6 +57,7 @@ from collections import namedtuple
 from decimal import Decimal
 
 from ansible_collections.envops.aws.plugins.module_utils.masking_lists import LISTS
+from ansible_collections.envops.aws.plugins.module_utils.pii_shapes import pattern_problem
 
 POLICY_VARIABLE = "envops_masking_policy"
 STORES = ("postgresql", "dynamodb")
@@ -79,6 +81,11 @@ RULE_PARAMETERS = {
 }
 RULE_NAMES = tuple(sorted(RULE_PARAMETERS))
 DEFAULT_KEEP_LAST = 4
+MAX_KEEP_LAST = 4  # a partial showing more digits identifies the number: refused, whatever the policy says
+# policy sections of the verifiers' leak scan (see ``_Loader.leak_scan``)
+SCAN_KEYS = ("exceptions", "pii_patterns")
+EXCEPTION_KEYS = ("reason", "approver", "expires")
+_PATTERN_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 _PATH = re.compile(r"^(?:[^.\[\]]+|\[\])(?:\.[^.\[\]]+|\[\])*$")
 _PATH_COMPONENT = re.compile(r"\[\]|[^.\[\]]+")
@@ -251,7 +258,14 @@ def related_declarations(table_policy):
 
 
 class TablePolicy:
-    """The rules of one table: ``fields`` maps each top-level field to its Rule (sorted by name)."""
+    """The rules of one table: ``fields`` maps each top-level field to its Rule (sorted by name).
+
+    ``exceptions`` (field -> ScanException) and ``pii_patterns`` (name -> pattern) are set by load_policy from
+    the policy's sections of the same names: what the verifier's leak scan needs for this table.
+    """
+
+    exceptions = {}
+    pii_patterns = {}
 
     def __init__(self, name, fields):
         self.name = name
@@ -304,6 +318,9 @@ class MaskingPolicy:
     ``quasi_identifiers``: PostgreSQL table -> columns to report k-anonymity on.
     """
 
+    exceptions = ()
+    pii_patterns = {}
+
     def __init__(self, postgresql, dynamodb, database=None, quasi_identifiers=None):
         self.postgresql = dict(sorted(postgresql.items()))
         self.dynamodb = dict(sorted(dynamodb.items()))
@@ -311,12 +328,51 @@ class MaskingPolicy:
         self.quasi_identifiers = dict(sorted((quasi_identifiers or {}).items()))
 
     def to_dict(self):
-        return {
+        data = {
             "postgresql": dict((name, table.to_dict()) for name, table in self.postgresql.items()),
             "dynamodb": dict((name, table.to_dict()) for name, table in self.dynamodb.items()),
             "database": self.database,
             "quasi_identifiers": self.quasi_identifiers,
         }
+        data.update(_leak_scan_dict(self))
+        return data
+
+
+class ScanException(namedtuple("ScanException", "store table field reason approver expires")):
+    """A reviewed exception to the leak scan for one column / top-level attribute: its findings are listed in
+    the evidence instead of failing the verification, while it is in force (``expires``: a date, or None)."""
+
+    __slots__ = ()
+
+    @property
+    def name(self):
+        return "%s.%s" % (self.table, self.field)
+
+    def in_force(self, today=None):
+        today = today or datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+        return self.expires is None or today <= self.expires
+
+    def to_dict(self):
+        return {"field": self.name, "store": self.store, "reason": self.reason, "approver": self.approver,
+                "expires": self.expires}
+
+
+def _is_date(text):
+    try:
+        return bool(isinstance(text, str) and re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text)
+                    and datetime.date(*map(int, text.split("-"))))
+    except ValueError:
+        return False
+
+
+def _leak_scan_dict(policy):
+    """The leak-scan sections in the canonical form (absent when the policy has none: hashes stay as they were)."""
+    data = {}
+    if policy.exceptions:
+        data["exceptions"] = [exception.to_dict() for exception in policy.exceptions]
+    if policy.pii_patterns:
+        data["pii_patterns"] = dict(policy.pii_patterns)
+    return data
 
 
 def policy_hash(policy):
@@ -351,14 +407,92 @@ class _Loader:
             self.problem([], "must be a mapping with 'postgresql' and/or 'dynamodb'")
             return MaskingPolicy({}, {})
         for store in data:
-            if store not in STORES:
-                self.problem([str(store)], "unknown store (known: %s)" % ", ".join(STORES))
+            if store not in STORES + SCAN_KEYS:
+                self.problem([str(store)], "unknown store (known: %s)" % ", ".join(STORES + SCAN_KEYS))
         stores = {}
         for store in STORES:
             stores[store] = self.store(data[store], store) if store in data else {}
         postgresql = data.get("postgresql") if isinstance(data.get("postgresql"), dict) else {}
-        return MaskingPolicy(stores["postgresql"], stores["dynamodb"], self.database(postgresql),
-                             self.quasi_identifiers(postgresql, stores["postgresql"]))
+        policy = MaskingPolicy(stores["postgresql"], stores["dynamodb"], self.database(postgresql),
+                               self.quasi_identifiers(postgresql, stores["postgresql"]))
+        self.leak_scan(data, policy)
+        return policy
+
+    # --- the leak scan's sections: declared national-id patterns, reviewed exceptions ---
+
+    def leak_scan(self, data, policy):
+        """Check ``pii_patterns`` and ``exceptions`` and give them to the policy and to each of its tables."""
+        policy.pii_patterns = self.pii_patterns(data.get("pii_patterns", {}))
+        policy.exceptions = tuple(self.exceptions(data.get("exceptions", {}), policy))
+        for store in STORES:
+            for name, table in getattr(policy, store).items():
+                table.pii_patterns = policy.pii_patterns
+                table.exceptions = dict((exception.field, exception) for exception in policy.exceptions
+                                        if exception.store == store and exception.table == name)
+
+    def pii_patterns(self, given):
+        if not isinstance(given, dict):
+            self.problem(["pii_patterns"], "must map a name to a pattern (a national identifier, say)")
+            return {}
+        patterns = {}
+        for name, pattern in given.items():
+            if not isinstance(name, str) or not _PATTERN_NAME.match(name):
+                self.problem(["pii_patterns", str(name)], "name: lowercase letters, digits and _ (at most 40)")
+                continue
+            problem = pattern_problem(pattern)
+            if problem:
+                self.problem(["pii_patterns", name], problem)
+                continue
+            patterns[name] = pattern
+        return dict(sorted(patterns.items()))
+
+    def exceptions(self, given, policy):
+        if not isinstance(given, dict):
+            self.problem(["exceptions"], "must map a store (%s) to its exceptions" % ", ".join(STORES))
+            return
+        for store, entries in given.items():
+            if store not in STORES:
+                self.problem(["exceptions", str(store)], "unknown store (known: %s)" % ", ".join(STORES))
+                continue
+            if not isinstance(entries, dict):
+                self.problem(["exceptions", store], "must map table.field to {reason, approver, expires}")
+                continue
+            for name, entry in entries.items():
+                exception = self.exception(store, name, entry, getattr(policy, store))
+                if exception is not None:
+                    yield exception
+
+    def exception(self, store, name, entry, tables):
+        parts = ["exceptions", store, str(name)]
+        table = next((table for table in sorted(tables, key=len, reverse=True)
+                      if isinstance(name, str) and name.startswith(table + ".")), None)
+        if table is None or name[len(table) + 1:] not in tables[table].fields:
+            self.problem(parts, "not a table.field of the policy's %s tables (an exception names one column "
+                                "or top-level attribute)" % store)
+            return None
+        if not isinstance(entry, dict):
+            self.problem(parts, "must be a mapping with reason and approver (expires optional)")
+            return None
+        clean = True
+        for key in entry:
+            if key not in EXCEPTION_KEYS:
+                self.problem(parts + [str(key)], "unknown key (known: %s)" % ", ".join(EXCEPTION_KEYS))
+                clean = False
+        for key, explanation in (("reason", "why the finding is not personal data"), ("approver", "who reviewed it")):
+            value = entry.get(key)
+            if not isinstance(value, str) or len(value.strip()) < 3 or "\x00" in value:
+                self.problem(parts + [key], "required: %s, in words" % explanation)
+                clean = False
+        expires = entry.get("expires")
+        if isinstance(expires, datetime.date):
+            expires = expires.isoformat()
+        if expires is not None and not _is_date(expires):
+            self.problem(parts + ["expires"], "must be a date YYYY-MM-DD")
+            clean = False
+        if not clean:
+            return None
+        return ScanException(store, table, name[len(table) + 1:], entry["reason"].strip(), entry["approver"].strip(),
+                             expires)
 
     def database(self, postgresql):
         database = postgresql.get("database")
@@ -559,8 +693,15 @@ class _Loader:
         return value
 
     def rule_partial(self, kind, entry, parts):
-        keep_last = self.count(entry, "keep_last", parts, DEFAULT_KEEP_LAST)
+        keep_last = self.keep_last_capped(self.count(entry, "keep_last", parts, DEFAULT_KEEP_LAST), parts)
         return None if keep_last is None else Rule(kind, keep_last=keep_last)
+
+    def keep_last_capped(self, keep_last, parts):
+        if keep_last is not None and keep_last > MAX_KEEP_LAST:
+            self.problem(parts + ["keep_last"], "keeps at most %d digits (%d would identify the number)" % (
+                MAX_KEEP_LAST, keep_last))
+            return None
+        return keep_last
 
     def rule_generalize_prefix(self, kind, entry, parts):
         keep = self.count(entry, "keep", parts)

@@ -3,6 +3,7 @@
 ~500 items of the prod shape (tools/masking_dataset.py)."""
 
 import copy
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +27,7 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb import
     ItemMasker, MaskedCopyError, UnclassifiedAttributesError, attribute_paths, masked_copy_table, switch_live_table,
     to_av)
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_verify import verify_masked_copy  # noqa: E402
-from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy  # noqa: E402
+from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MAX_KEEP_LAST, load_policy  # noqa: E402
 
 KEY = b"integration-masking-key-0123456789"
 SEED = 11
@@ -59,16 +60,24 @@ def table_exists(client, table):
         return False
 
 
-def weakened(name, path, entry="keep"):
-    """The prod policy of one table with one path's rule replaced (a deliberately weakened copy)."""
+def weakened(name, path, entry="keep", exceptions=None):
+    """The prod policy of one table with one path's rule replaced (a deliberately weakened copy).
+
+    A partial keeping more digits than a policy may (MAX_KEEP_LAST) is refused by load_policy: the rule is given
+    its keep_last after loading, as a masking bug would."""
     raw = copy.deepcopy(RAW_POLICY["dynamodb"])
     table = raw["tables"][name]
+    keep_last = entry.get("keep_last", 0) if isinstance(entry, dict) else 0
+    loaded_entry = dict(entry, keep_last=MAX_KEEP_LAST) if keep_last > MAX_KEEP_LAST else entry
     if path in table:
-        table[path] = entry
+        table[path] = loaded_entry
     else:
         field, _dot, sub_path = path.partition(".")
-        table[field]["paths"][sub_path] = entry
-    return load_policy({"dynamodb": raw}).dynamodb[name]
+        table[field]["paths"][sub_path] = loaded_entry
+    policy = load_policy(dict({"dynamodb": raw}, **({"exceptions": {"dynamodb": exceptions}} if exceptions else {})))
+    if keep_last > MAX_KEEP_LAST:
+        policy.dynamodb[name].rules_by_path()[path].keep_last = keep_last
+    return policy.dynamodb[name]
 
 
 @pytest.fixture(scope="module")
@@ -347,3 +356,47 @@ def test_switch_only_after_verification_then_old_table_removed(stack, account, c
     assert switched == {"parameter": parameter, "old_table": old, "new_table": new, "old_table_deleted": True}
     assert ssm.get_parameter(Name=parameter)["Parameter"]["Value"] == new
     assert not table_exists(client, old) and table_exists(client, new)
+
+
+@pytest.mark.parametrize("name, path, expected", [
+    # a kept email: no masked form, real addresses
+    ("campaign-events", "recipient.email", r"campaign-events\.recipient: \d+ value\(s\) hold an email address"),
+    # a kept greeting: the recipient's first name (a name the policy classifies elsewhere in the item)
+    ("campaign-events", "message",
+     r"campaign-events\.message: \d+ value\(s\) hold source values of campaign-events\.recipient\.first_name"),
+    # kept notes: the owner's phone number and first name
+    ("product-feeds", "notes", r"product-feeds\.notes: \d+ value\(s\) hold a phone number"),
+    ("product-feeds", "notes",
+     r"product-feeds\.notes: \d+ value\(s\) hold source values of product-feeds\.owner\.name"),
+], ids=["kept-email", "kept-message", "kept-notes-phone", "kept-notes-name"])
+def test_a_policy_keeping_pii_fails_its_own_verification(name, path, expected, client, sources):
+    """The copy is verified against the weakened policy it was made with: the leak scan does not trust it."""
+    weak = weakened(name, path)
+    target = "staging-%s-kept-%s" % (name, path.replace(".", "-").replace("_", "-"))
+    if not table_exists(client, target):
+        masked_copy_table(client, client, "prod-" + name, target, weak, KEY, segments=2, writers=2, enable_pitr=False)
+    report = verify_masked_copy(client, client, "prod-" + name, target, weak, KEY)
+    assert not report["ok"]
+    assert any(re.match(expected, problem) for problem in report["problems"]), report["problems"]
+
+
+def test_a_reviewed_exception_lets_a_kept_attribute_pass_and_is_listed(client, sources):
+    exception = {"reason": "greetings reviewed: synthetic test data", "approver": "dpo@example.com",
+                 "expires": "2099-12-31"}
+    weak = weakened("campaign-events", "message", exceptions={"campaign-events.message": exception})
+    target = "staging-campaign-events-excepted"
+    masked_copy_table(client, client, "prod-campaign-events", target, weak, KEY, segments=2, writers=2,
+                      enable_pitr=False)
+    try:
+        report = verify_masked_copy(client, client, "prod-campaign-events", target, weak, KEY)
+        assert report["ok"], report["problems"]
+        listed, = report["exceptions"]
+        assert listed["field"] == "campaign-events.message" and listed["in_force"]
+        assert listed["reason"] == exception["reason"] and listed["approver"] == exception["approver"]
+        assert any("campaign-events.message: " in finding and "first_name" in finding
+                   for finding in listed["findings"]), listed
+        expired = weakened("campaign-events", "message",
+                           exceptions={"campaign-events.message": dict(exception, expires="2020-01-01")})
+        assert not verify_masked_copy(client, client, "prod-campaign-events", target, expired, KEY)["ok"]
+    finally:
+        client.delete_table(TableName=target)

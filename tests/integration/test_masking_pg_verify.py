@@ -3,6 +3,7 @@ passes a masked copy made with the prod policy, and catches a weakened rule, a r
 a missing row, without any value in its report."""
 
 import json
+import re
 import secrets
 
 import psycopg
@@ -15,6 +16,7 @@ from tools.masking_dataset import create_dataset, drop_database, recreate_databa
 from tools.stack.state import pg_dsn
 
 masking_pg_copy = import_collection("plugins.module_utils.masking_pg_copy")
+masking_pg_refresh = import_collection("plugins.module_utils.masking_pg_refresh")
 masking_pg_verify = import_collection("plugins.module_utils.masking_pg_verify")
 masking_policy = import_collection("plugins.module_utils.masking_policy")
 
@@ -98,7 +100,10 @@ def test_a_weakened_rule_is_caught(masked, source):
     assert not report["passed"]
     failures = "\n".join(report["failures"])
     assert "public.customers: last_name (substitute): 1500 rows keep their source value" in failures
-    assert "public.orders: notes:scrub:" in failures, failures  # emails / phones left in the notes
+    assert re.search(r"public\.orders: notes:constant: \d+ rows break the rule's shape", failures), failures
+    # emails / phones left in the notes, found by the leak scan
+    assert re.search(r"public\.orders\.notes: \d+ value\(s\) hold an email address", failures), failures
+    assert re.search(r"public\.orders\.notes: \d+ value\(s\) hold a phone number", failures), failures
     assert "public.customers: notes (scrub)" not in failures  # customers' notes were scrubbed
 
 
@@ -129,3 +134,112 @@ def test_unmasked_rows_orphans_and_missing_rows_are_caught(masked, source):
     assert "public.orders: row count: source 4500, target 4499" in failures
     assert "constraints missing in the target: public.orders.orders_customer_id_fkey" in failures
     assert not report["passed"]
+
+
+def _weakened(changes, exceptions=None):
+    """The prod policy with some rules replaced: ``{"table.column": entry}``."""
+    raw = json.loads(json.dumps(RAW_POLICY))
+    for name, entry in changes.items():
+        table, column = name.rsplit(".", 1)
+        raw["postgresql"]["tables"][table][column] = entry
+    if exceptions:
+        raw["exceptions"] = {"postgresql": exceptions}
+    return raw
+
+
+KEEPING_PII = {
+    # the email kept: real addresses, the values of the other email columns
+    "email-kept": ({"public.customers.email": "keep"}, [
+        r"public\.customers\.email: 1500 value\(s\) hold an email address",
+        r"public\.customers\.email: \d+ value\(s\) hold source values of public\.customers\.profile\.email"]),
+    # free text kept: the customer's own phone, email and name in it
+    "notes-kept": ({"public.customers.notes": "keep"}, [
+        r"public\.customers\.notes: \d+ value\(s\) hold a phone number",
+        r"public\.customers\.notes: \d+ value\(s\) hold an email address",
+        r"public\.customers\.notes: \d+ value\(s\) hold source values of public\.customers\.first_name"]),
+    # scrubbed delivery notes naming the customer, whom no column of the order holds (a related row)
+    "related-row-name": ({"public.orders.notes": {"rule": "scrub"}}, [
+        r"public\.orders\.notes: \d+ value\(s\) hold source values of public\.customers\.first_name"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KEEPING_PII))
+def test_a_policy_keeping_pii_fails_its_own_verification(masked, source, case):
+    """The copy is verified against the weakened policy it was made with: the leak scan does not trust it."""
+    changes, expected = KEEPING_PII[case]
+    weak = masking_policy.load_policy(_weakened(changes))
+
+    report = masking_pg_verify.verify_masked_copy(source, masked(weak), weak, jobs=2)
+
+    assert not report["passed"]
+    for pattern in expected:
+        assert [failure for failure in report["failures"] if re.fullmatch(pattern, failure)], (
+            pattern, report["failures"])
+    assert json.dumps(report).count("@") == 0, "no value in the report"
+
+
+def test_a_reviewed_exception_is_listed_in_the_evidence_and_an_expired_one_fails(masked, source):
+    exception = {"reason": "delivery notes reviewed: names only, agreed with the DPO", "approver": "dpo@example.com",
+                 "expires": "2099-12-31"}
+    raw = _weakened({"public.orders.notes": {"rule": "scrub"}}, {"public.orders.notes": exception})
+    target = masked(masking_policy.load_policy(raw))
+
+    report = masking_pg_verify.verify_masked_copy(source, target, masking_policy.load_policy(raw))
+
+    assert report["passed"], report["failures"]
+    listed, = report["exceptions"]
+    assert listed["field"] == "public.orders.notes" and listed["in_force"] is True
+    assert listed["reason"] == exception["reason"] and listed["approver"] == exception["approver"]
+    assert [finding for finding in listed["findings"] if "public.customers.first_name" in finding], listed
+    expired = masking_policy.load_policy(_weakened({"public.orders.notes": {"rule": "scrub"}}, {
+        "public.orders.notes": dict(exception, expires="2020-01-01")}))
+    report = masking_pg_verify.verify_masked_copy(source, target, expired)
+    assert not report["passed"] and report["exceptions"][0]["in_force"] is False
+
+
+@pytest.mark.parametrize("case", ["email-kept", "notes-kept"])
+def test_a_refresh_with_a_policy_keeping_pii_does_not_swap(admin_dsn, source, case):
+    name = _name("masking_verify_live")
+    target = recreate_database(admin_dsn, name)
+    _execute(target, "CREATE TABLE marker AS SELECT 'the data before' AS what")
+    try:
+        with pytest.raises(masking_pg_refresh.RefreshError, match="verification failed") as refused:
+            masking_pg_refresh.refresh_database(admin_dsn, source, name, _weakened(KEEPING_PII[case][0]), KEY, "r1",
+                                                jobs=2)
+        assert refused.value.report["swapped"] is False
+        with psycopg.connect(target, autocommit=True) as connection:
+            assert connection.execute("SELECT what FROM marker").fetchall() == [("the data before",)]
+        with psycopg.connect(admin_dsn, autocommit=True) as connection:
+            assert connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                      (name + "\\_\\_%",)).fetchall() == []
+    finally:
+        drop_database(admin_dsn, name)
+
+
+def test_a_partial_keeping_more_than_four_digits_is_refused_before_anything_is_created(admin_dsn, source):
+    name = _name("masking_verify_live")
+    refusal = r"public\.customers.*phone\.keep_last: keeps at most 4"
+    with pytest.raises(masking_policy.MaskingPolicyError, match=refusal):
+        masking_pg_refresh.refresh_database(admin_dsn, source, name, _weakened(
+            {"public.customers.phone": {"rule": "partial", "keep_last": 15}}), KEY, "r1")
+    with psycopg.connect(admin_dsn, autocommit=True) as connection:
+        assert connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                  (name + "%",)).fetchall() == []
+
+
+SHAPED_TEXTS = ["write to jane.doe@gmail.com", "u_0123456789abcdef@example.invalid", "call +1 (201) 555-1234",
+                "order of 2024-03-01 10:00:00", "sess_0123456789abcdef", "card 4111 1111 1111 1111 on file",
+                "ref 4111 1111 1111 1112", "ssn 123-45-6789", "A123-45-6789", "xxx-xxx-1234", "Gift wrap please."]
+
+
+def test_shapes_are_the_same_in_postgresql_and_python(source):
+    pii_shapes = import_collection("plugins.module_utils.pii_shapes")
+    patterns = {"us_ssn": "[0-9]{3}-[0-9]{2}-[0-9]{4}"}
+    conditions = pii_shapes.shape_conditions_sql("v", patterns)
+    with psycopg.connect(source, autocommit=True) as connection:
+        connection.execute(pii_shapes.LUHN_FUNCTION_SQL)
+        for text in SHAPED_TEXTS:
+            row = connection.execute("SELECT %s FROM (SELECT %%s::text AS v) x" % ", ".join(
+                "coalesce(%s, false)" % sql.replace("%", "%%") for _name, sql in conditions), (text,)).fetchone()
+            in_sql = set(name for (name, _sql), found in zip(conditions, row) if found)
+            assert in_sql == pii_shapes.find_shapes(text, patterns), text

@@ -317,3 +317,47 @@ def test_related_rows_are_postgresql_only():
     with pytest.raises(MaskingPolicyError) as error:
         load_policy({"dynamodb": {"tables": {"feeds": {"notes": RELATED_NOTES}}}})
     assert "related rows are a PostgreSQL declaration" in str(error.value)
+
+
+def _with(**sections):
+    data = copy.deepcopy(POLICY)
+    data.update(sections)
+    return data
+
+
+def test_partial_keeps_at_most_four_digits():
+    data = copy.deepcopy(POLICY)
+    data["postgresql"]["tables"][CUSTOMERS]["phone"] = {"rule": "partial", "keep_last": 15}
+    with pytest.raises(MaskingPolicyError) as error:
+        load_policy(data)
+    assert error.value.problems == [('envops_masking_policy.postgresql.tables["public.customers"].phone.keep_last',
+                                     "keeps at most 4 digits (15 would identify the number)")]
+
+
+def test_exceptions_and_patterns_are_given_to_the_tables_and_hashed():
+    exception = {"reason": "names reviewed", "approver": "dpo@example.com", "expires": "2027-06-30"}
+    policy = load_policy(_with(exceptions={"postgresql": {CUSTOMERS + ".email": exception}},
+                               pii_patterns={"us_ssn": "[0-9]{3}-[0-9]{2}-[0-9]{4}"}))
+    given = policy.postgresql[CUSTOMERS].exceptions["email"]
+    assert (given.name, given.reason, given.approver, given.expires) == (
+        CUSTOMERS + ".email", "names reviewed", "dpo@example.com", "2027-06-30")
+    assert given.in_force("2027-06-30") and not given.in_force("2027-07-01")
+    assert policy.postgresql[CUSTOMERS].pii_patterns == {"us_ssn": "[0-9]{3}-[0-9]{2}-[0-9]{4}"}
+    assert policy_hash(policy) != policy_hash(load_policy(POLICY))
+
+
+def test_bad_exceptions_and_patterns_are_all_listed():
+    with pytest.raises(MaskingPolicyError) as error:
+        load_policy(_with(exceptions={"postgresql": {
+            CUSTOMERS + ".passport": {"reason": "x", "approver": "y"},
+            CUSTOMERS + ".email": {"reason": "", "approver": "dpo@example.com", "expires": "soon", "by": "me"}},
+            "redis": {}}, pii_patterns={"US SSN": "[0-9]{9}", "tax_id": "\\d{9}"}))
+    problems = dict(error.value.problems)
+    base = 'envops_masking_policy.exceptions.postgresql["public.customers.%s"]'
+    assert "not a table.field" in problems[base % "passport"]
+    assert "required" in problems[base % "email" + ".reason"]
+    assert "YYYY-MM-DD" in problems[base % "email" + ".expires"]
+    assert "unknown key" in problems[base % "email" + ".by"]
+    assert "unknown store" in problems["envops_masking_policy.exceptions.redis"]
+    assert "lowercase" in problems['envops_masking_policy.pii_patterns["US SSN"]']
+    assert "no backslash" in problems["envops_masking_policy.pii_patterns.tax_id"]
