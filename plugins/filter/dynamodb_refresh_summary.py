@@ -49,6 +49,8 @@ def dynamodb_refresh_summary(result):
         "items_per_second": copy.get("items_per_second", 0),
         "verified": verification.get("ok", False) is True,
         "problems": list(verification.get("problems") or []),
+        # the policy's reviewed exceptions that let a leak-scan finding pass: evidence, never dropped
+        "exceptions": list(verification.get("exceptions") or []),
         "unclassified": list(result.get("unclassified") or copy.get("unclassified") or []),
         "old_table": switch.get("old_table"),
         "old_table_deleted": switch.get("old_table_deleted", False),

@@ -161,7 +161,10 @@ copy:
   returned: when a copy ran
   type: dict
 verification:
-  description: The verifier's report (ok, problems naming paths and counts, never values).
+  description:
+    - The verifier's report (ok, problems naming paths and counts, never values).
+    - Kept attributes and paths are scanned for the source's PII values and shapes; C(exceptions) lists the
+      policy's reviewed exceptions that let a finding pass.
   returned: when a copy finished
   type: dict
 switch:

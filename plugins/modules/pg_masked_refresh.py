@@ -160,7 +160,11 @@ copy:
   returned: success
   type: dict
 verification:
-  description: The verifier's report (passed, failures, figures per table); no values.
+  description:
+    - The verifier's report (passed, failures, figures per table); no values.
+    - C(leak_scan) sums up the scan of every clear text, JSON and array column for source PII values and PII shapes;
+      C(exceptions) lists the policy's reviewed exceptions (field, reason, approver, expires, in force, the findings
+      they covered).
   returned: when the copy finished
   type: dict
 swapped:

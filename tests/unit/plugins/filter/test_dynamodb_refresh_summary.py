@@ -16,7 +16,7 @@ def test_a_switched_table_keeps_figures_and_outcome_only():
     assert summary == {
         "table": "user-activity", "live_table": "staging-user-activity.r1", "new_table": "staging-user-activity.r1",
         "recovered": ["staging-user-activity.r0"], "items": 150, "seconds": 1.5, "items_per_second": 100.0,
-        "verified": True, "problems": [], "unclassified": [], "old_table": "staging-user-activity",
+        "verified": True, "problems": [], "exceptions": [], "unclassified": [], "old_table": "staging-user-activity",
         "old_table_deleted": True, "failed": False, "skipped": False}
 
 
@@ -30,3 +30,10 @@ def test_a_failed_table_reports_its_unclassified_paths_and_is_not_verified():
 def test_verification_must_be_exactly_true():
     assert dynamodb_refresh_summary({"verification": {"ok": "yes"}})["verified"] is False
     assert dynamodb_refresh_summary(None)["items"] == 0
+
+
+def test_the_reviewed_exceptions_stay_in_the_evidence():
+    exception = {"field": "campaign-events.segments", "reason": "segment names", "approver": "dpo@example.com",
+                 "expires": None, "in_force": True, "findings": ["1 value(s) hold a phone number"]}
+    summary = dynamodb_refresh_summary({"verification": {"ok": True, "problems": [], "exceptions": [exception]}})
+    assert summary["exceptions"] == [exception]
