@@ -110,9 +110,9 @@ def conninfo(stack, account, dbname="app", instance="prod-postgres"):
                          sslrootcert=read_state()["ca_bundle"])
 
 
-def restore(inventory, reports, expect_ok=True, **extra):
+def restore(inventory, reports, expect_ok=True, env="prod", **extra):
     extra.setdefault("envops_report_dir", str(reports))
-    run = run_playbook("restore.yml", inventory, limit="prod", extra_vars=extra)
+    run = run_playbook("restore.yml", inventory, limit=env, extra_vars=extra)
     if expect_ok:
         assert run.rc == 0, run.stdout[-4000:]
     return run
@@ -143,14 +143,16 @@ def test_a_bad_request_is_refused_before_any_aws_call(tmp_path_factory, private_
 
 
 def test_a_database_restore_is_refused_where_the_spec_has_no_database(tmp_path_factory, private_moto, account):
-    spec = dict(SPEC, data=dict(SPEC["data"]))
+    # production must declare its database (spec rule database_with_live_data): a test environment may have none
+    test_spec = load_spec("test")
+    spec = dict(test_spec, data=dict(test_spec["data"]))
     spec["data"].pop("database")
-    directory = write_inventory(tmp_path_factory.mktemp("nodb"), private_moto, {"prod": (spec, account)})
+    directory = write_inventory(tmp_path_factory.mktemp("nodb"), private_moto, {"test": (spec, account)})
     reset_calls(private_moto)
-    run = restore(directory, tmp_path_factory.mktemp("reports"), expect_ok=False, restore_kind="logical")
-    assert "kind logical needs the spec's data.database" in "\n".join(run.failure_messages("prod")), run.stdout[-3000:]
+    run = restore(directory, tmp_path_factory.mktemp("reports"), expect_ok=False, env="test", restore_kind="logical")
+    assert "kind logical needs the spec's data.database" in "\n".join(run.failure_messages("test")), run.stdout[-3000:]
     assert calls_besides_the_audit(calls(private_moto)) == {}, calls(private_moto)["by_action"]
-    record = audit_records(private_moto, account, REGION, "prod", "restore")[-1]
+    record = audit_records(private_moto, account, test_spec["region"], "test", "restore")[-1]
     assert record["refused"] is True and record["problems"] == ["kind logical needs the spec's data.database."]
 
 
