@@ -45,7 +45,7 @@ def _quote_literal(value):
 
 
 def _split_table(qualified):
-    schema, _, table = qualified.rpartition(".")
+    schema, table = qualified.rpartition(".")[::2]
     return schema or "public", table
 
 
@@ -231,6 +231,7 @@ def run_pynonymizer(venv, source_dsn, conn, strategy_files, pg_bin):
                               capture_output=True, text=True, env=env, check=False)
         if peer.returncode:
             raise RuntimeError("pynonymizer rc=%s: %s" % (peer.returncode, (peer.stderr or peer.stdout)[-2000:]))
+
 
 if __name__ == "__main__":
     sys.exit(__doc__)

@@ -97,6 +97,11 @@ INVOICE_COLUMNS = ("invoice_id", "appt_ref", "patient_no", "billed_to", "payer_e
 _EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
+def _grouped_card(card):
+    """A 16-digit card number written in groups of four, as on the card."""
+    return " ".join(card[i:i + 4] for i in range(0, 16, 4))
+
+
 def luhn_complete(digits):
     """``digits`` (15 of them) followed by the Luhn check digit that makes the number valid."""
     total = 0
@@ -129,9 +134,7 @@ def _person(rng, number):
             "national_number": "%s%s %02d %02d %02d %s" % (
                 rng.choice("ABCEGHJKLMNPRSTWXYZ"), rng.choice("ABCEGHJKLMNPRSTWXYZ"), rng.randrange(100),
                 rng.randrange(100), rng.randrange(100), rng.choice("ABCD")),
-            "insurer_card": " ".join(
-                (lambda card: [card[i:i + 4] for i in range(0, 16, 4)])(
-                    luhn_complete("4%014d" % rng.randrange(10 ** 14))))}
+            "insurer_card": _grouped_card(luhn_complete("4%014d" % rng.randrange(10 ** 14)))}
 
 
 def clinic_people(patients, seed=1):
@@ -161,7 +164,7 @@ def _rows(patients, appointments_per_patient, seed):
             Jsonb({"e_mail": e_mail, "mobile": mobile, "preferred": rng.choice(("sms", "e_mail", "call")),
                    "emergency": {"name": kin, "mobile": _mobile(rng)}}),
             note))
-        for _ in range(appointments_per_patient):
+        for _appointment in range(appointments_per_patient):
             appt_ref = len(appointment_rows) + 1
             summary = rng.choice((
                 "Routine check, no issues.", "Bloods taken, results to follow.",

@@ -233,7 +233,8 @@ def random_rows(count, seed=20261102):
     return rows
 
 
-def create_table(conn, name, columns=COLUMNS):
+def create_table(conn, name, columns=None):
+    columns = COLUMNS if columns is None else columns
     conn.execute("CREATE TABLE %s (%s)" % (masking_sql.quote_table(name), ", ".join(
         "%s %s" % (masking_sql.quote_ident(column), kind) for column, kind in columns)))
 

@@ -90,8 +90,8 @@ def test_a_procedure_on_an_inventory_without_environments_fails(tmp_path, moto_u
 
 @pytest.mark.parametrize("run_id", ["../../x", "a'b", 'a"b', "r1\n"], ids=["dot-dot", "quote", "double-quote",
                                                                            "newline"])
-def test_a_bad_refresh_run_id_is_refused_before_any_call_and_recorded(inventory, moto_url, accounts, tmp_path,
-                                                                       run_id):
+def test_a_bad_refresh_run_id_is_refused_before_any_call_and_recorded(
+        inventory, moto_url, accounts, tmp_path, run_id):
     reset_calls(moto_url)
     run = run_playbook("refresh_masked.yml", inventory, extra_vars={
         "refresh_targets": "staging", "refresh_masked_run_id": run_id, "envops_report_dir": str(tmp_path)})
@@ -141,8 +141,8 @@ RESTORE_CASES = [
 @pytest.mark.parametrize("extra,expected", RESTORE_CASES, ids=[
     "prefix-dot-dot", "purpose", "point-future", "point-before-retention", "point-before-dynamodb-window",
     "point-not-utc", "snapshot", "backup-id", "database", "table", "restore-id-newline", "replace-typo"])
-def test_a_bad_restore_request_is_refused_before_any_call_and_recorded(inventory, moto_url, accounts, tmp_path,
-                                                                        extra, expected):
+def test_a_bad_restore_request_is_refused_before_any_call_and_recorded(
+        inventory, moto_url, accounts, tmp_path, extra, expected):
     reset_calls(moto_url)
     run = run_playbook("restore.yml", inventory, limit="prod", extra_vars=dict(extra, envops_report_dir=str(tmp_path)))
     assert_refused_and_recorded(run, moto_url, accounts, tmp_path, "prod", "restore", [
@@ -155,8 +155,8 @@ def test_a_bad_restore_request_is_refused_before_any_call_and_recorded(inventory
     ({"dr_drill_database": "app; drop"}, 'dr_drill_database "app; drop": a PostgreSQL database name'),
     ({"dr_drill_id": "d1\n"}, 'dr_drill_id "d1\\n": 1-32 letters and digits'),
 ], ids=["point-future", "prefix", "database", "id-newline"])
-def test_a_bad_drill_request_is_refused_before_any_call_and_recorded(inventory, moto_url, accounts, tmp_path,
-                                                                      extra, expected):
+def test_a_bad_drill_request_is_refused_before_any_call_and_recorded(
+        inventory, moto_url, accounts, tmp_path, extra, expected):
     reset_calls(moto_url)
     run = run_playbook("dr_drill.yml", inventory, limit="prod", extra_vars=dict(extra, envops_report_dir=str(tmp_path)))
     assert_refused_and_recorded(run, moto_url, accounts, tmp_path, "prod", "dr_drill", [
@@ -169,8 +169,8 @@ def test_a_bad_drill_request_is_refused_before_any_call_and_recorded(inventory, 
     ({"failover_confirm": "prod", "failover_health_url": "file:///etc/passwd"}, 'failover_health_url "file:///etc/'),
     ({"failover_confirm": "prod", "failover_action": "fail-over"}, 'failover_action "fail-over": failover or failback'),
 ], ids=["confirm-newline", "id", "health-url", "action"])
-def test_a_bad_failover_request_is_refused_before_any_call_and_recorded(inventory, moto_url, accounts, tmp_path,
-                                                                         extra, expected):
+def test_a_bad_failover_request_is_refused_before_any_call_and_recorded(
+        inventory, moto_url, accounts, tmp_path, extra, expected):
     reset_calls(moto_url)
     run = run_playbook("failover.yml", inventory, limit="prod",
                        extra_vars=dict(extra, envops_report_dir=str(tmp_path)))

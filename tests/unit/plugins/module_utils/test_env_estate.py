@@ -197,8 +197,8 @@ def test_a_lower_environment_alarm_stricter_than_productions_refuses_only_the_lo
 
 
 def test_the_estate_filter_keeps_hosts_without_a_spec():
-    hostvars = {"dev": {"envops_spec": {"name": "dev"}}, "test": {}, "prod": {"envops_spec": None,
-                                                                          "envops_spec_overrides": {"a": 1}}}
+    hostvars = {"dev": {"envops_spec": {"name": "dev"}}, "test": {},
+                "prod": {"envops_spec": None, "envops_spec_overrides": {"a": 1}}}
     assert estate_filter(hostvars, ["dev", "test", "prod"]) == {
         "dev": {"spec": {"name": "dev"}, "overrides": {}},
         "test": {"spec": None, "overrides": {}},

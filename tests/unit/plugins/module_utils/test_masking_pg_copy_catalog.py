@@ -44,8 +44,8 @@ def test_every_problem_is_named_with_its_rule():
     related = {"rule": "scrub", "related": [
         {"table": "public.customers", "via": "client_id", "key": "city", "fields": ["limit", "nick"]},
         {"table": "public.people", "via": "customer_id", "fields": ["name"]}]}
-    unclassified, problems = check_catalog(TABLES, UNIQUE, policy(related, city=None, nickname={"rule": "null"},
-                                                                   first_name={"rule": "noise", "relative": 0.1}))
+    weak = policy(related, city=None, nickname={"rule": "null"}, first_name={"rule": "noise", "relative": 0.1})
+    unclassified, problems = check_catalog(TABLES, UNIQUE, weak)
     assert unclassified == ["public.customers.city"]
     assert problems == [
         "public.customers.nickname (rule null): no such column in the source",

@@ -104,8 +104,8 @@ def test_input_problems_name_the_variable_the_value_and_the_rule():
 def test_empty_means_not_given_only_where_the_procedure_says_so():
     assert pi.input_problems("restore", {"restore_snapshot": "", "restore_confirm": "", "restore_prefix": ""},
                              PROD, NOW) == []
-    assert pi.input_problems("restore", {"restore_id": ""}, PROD, NOW) == ['restore_id "": 1-20 lower case letters '
-                                                                          'and digits.']
+    assert pi.input_problems("restore", {"restore_id": ""}, PROD, NOW) == [
+        'restore_id "": 1-20 lower case letters and digits.']
 
 
 def test_the_window_of_a_restore_point_follows_the_kind():

@@ -34,12 +34,12 @@ def test_null_is_refused_rather_than_read_as_the_default():
                                          ("x" * 257, ["max_length"])])
 def test_blank_and_overlong_strings(value, rules):
     field = Field("str", not_blank=True, max_length=256)
-    assert [rule for _, rule in check(field, value)[1]] == rules
+    assert [problem[1] for problem in check(field, value)[1]] == rules
 
 
 @pytest.mark.parametrize("value,rules", [(0.25, []), (0, ["exclusive_minimum"]), (-1, ["exclusive_minimum"])])
 def test_an_exclusive_minimum(value, rules):
-    assert [rule for _, rule in check(Field("number", exclusive_minimum=0), value)[1]] == rules
+    assert [problem[1] for problem in check(Field("number", exclusive_minimum=0), value)[1]] == rules
 
 
 def test_undeclared_keys_of_an_open_mapping_are_checked_too():
