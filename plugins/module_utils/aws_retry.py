@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: envops maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one retry policy of every AWS call the collection makes.
+
+Two layers, because real accounts throttle hardest when AWX runs many environments at once:
+
+- botocore retries inside each call: ``botocore_config`` is the ``aws_config`` that the playbooks give every module
+  (ours and amazon.aws / community.aws ones) through ``module_defaults``: more attempts than botocore's default 3,
+  settable per inventory with ``envops_aws_config``;
+- ``aws_retry`` retries the whole call again with a jittered backoff once botocore gives up (its retry quota is
+  spent, or its attempts), for every throttling and transient code of every protocol: query (EC2, RDS, IAM...),
+  JSON (KMS, DynamoDB, Secrets Manager...), REST (S3, Backup...).
+
+Codes that mean "try again" only for one operation (a DynamoDB table still ``ResourceInUseException``) are added by
+the caller with ``extra_codes``; they are not transient in general.
+"""
+
+from typing import Iterable
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# Throttling, as each protocol spells it (EC2 RequestLimitExceeded, JSON ThrottlingException, S3 503 SlowDown...).
+THROTTLING_ERROR_CODES = (
+    "BandwidthLimitExceeded",
+    "EC2ThrottledException",
+    "LimitExceededException",
+    "PriorRequestNotComplete",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "SlowDown",
+    "ThrottledException",
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "TransactionInProgressException",
+)
+
+# Server-side failures that a later attempt may not meet (HTTP 5xx and timeouts).
+TRANSIENT_ERROR_CODES = (
+    "InternalError",
+    "InternalFailure",
+    "InternalServerError",
+    "InternalServerException",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "ServiceFailure",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "Unavailable",
+)
+
+RETRY_ERROR_CODES = tuple(sorted(set(THROTTLING_ERROR_CODES + TRANSIENT_ERROR_CODES)))
+
+# What the playbooks pass to botocore unless the inventory says otherwise (envops_aws_config).
+DEFAULT_RETRIES = {"mode": "standard", "max_attempts": 10}
+RETRY_MODES = ("legacy", "standard", "adaptive")
+MAX_ATTEMPTS_LIMIT = 50
+
+
+def aws_retry(extra_codes: Iterable[str] = (), retries: int = 10, delay: int = 1, max_delay: int = 30):
+    """The decorator for a function that makes one AWS call: retried on every code of RETRY_ERROR_CODES (and
+    extra_codes) with a jittered exponential backoff."""
+    return AWSRetry.jittered_backoff(
+        retries=retries,
+        delay=delay,
+        max_delay=max_delay,
+        catch_extra_error_codes=list(RETRY_ERROR_CODES) + list(extra_codes),
+    )
+
+
+def retry_problems(config) -> list:
+    """What is wrong with an ``aws_config`` given by the inventory: None or a dict of botocore Config options, whose
+    ``retries`` (if any) has a known mode and 1..50 attempts."""
+    if config is None:
+        return []
+    if not isinstance(config, dict):
+        return [f"envops_aws_config: must be a mapping of botocore Config options, got {type(config).__name__}"]
+    retries = config.get("retries", {})
+    if not isinstance(retries, dict):
+        return ["envops_aws_config.retries: must be a mapping with mode and max_attempts"]
+    problems = []
+    unknown = sorted(set(retries) - {"mode", "max_attempts", "total_max_attempts"})
+    if unknown:
+        problems.append(f"envops_aws_config.retries: unknown keys {', '.join(map(str, unknown))}")
+    mode = retries.get("mode", DEFAULT_RETRIES["mode"])
+    if mode not in RETRY_MODES:
+        problems.append(f"envops_aws_config.retries.mode: {mode!r} is not one of {', '.join(RETRY_MODES)}")
+    for key in ("max_attempts", "total_max_attempts"):
+        if key in retries:
+            value = retries[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ATTEMPTS_LIMIT:
+                problems.append(f"envops_aws_config.retries.{key}: must be an integer from 1 to {MAX_ATTEMPTS_LIMIT}")
+    return problems
+
+
+def botocore_config(config=None) -> dict:
+    """The ``aws_config`` for every module: the inventory's botocore options over the collection's retry default.
+    Raises ValueError naming the field when the inventory's value is wrong."""
+    problems = retry_problems(config)
+    if problems:
+        raise ValueError("; ".join(problems))
+    merged = dict(config or {})
+    merged["retries"] = {**DEFAULT_RETRIES, **(config or {}).get("retries", {})}
+    return merged
