@@ -204,3 +204,17 @@ def test_every_inventory_validates(inventory, stack):
     hosts = run.report["stats"]
     assert set(hosts) == ({"dev", "test", "staging", "prod", "dr"} if inventory == "local" else {inventory})
     assert all(stats["failures"] == 0 for stats in hosts.values())
+
+
+def test_a_wrong_botocore_retry_setting_is_refused_before_any_aws_call(tmp_path, moto_url):
+    inventory = write_inventory(tmp_path, moto_url, {"dev": (load_spec("dev"), fresh_account_id())})
+    (inventory / "host_vars" / "dev" / "aws_config.yml").write_text(
+        "envops_aws_config:\n  retries:\n    mode: fastest\n")
+    reset_calls(moto_url)
+
+    run = run_playbook("provision.yml", inventory)
+
+    assert calls(moto_url)["total"] == 0, calls(moto_url)["by_action"]
+    assert run.rc != 0
+    message = "\n".join(run.failure_messages("dev"))
+    assert "envops_aws_config.retries.mode: 'fastest' is not one of legacy, standard, adaptive" in message, message
