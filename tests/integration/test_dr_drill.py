@@ -12,7 +12,10 @@ an old snapshot) into a drill instance, finds the markers written before the sna
 reads every table whole and compares it with the backup taken before the snapshot, and deletes the instance, also
 when its validation fails.
 
-The inventory also holds dev without a database: drill_markers.yml and backup.yml over the whole inventory skip it."""
+The inventory also holds dev without a database: drill_markers.yml and backup.yml over the whole inventory skip it.
+
+The markers, the backup and the first drill run at 20 % throttling (the stack's fault injection, fixed seed, on a moto
+server of this module's own so no other test meets it): every figure above must come out exactly as without faults."""
 
 import copy
 import json
@@ -29,7 +32,7 @@ from harness import audit_records, calls_besides_the_audit, run_playbook
 from tools.estate_database import database_conninfo, ensure_database
 from tools.local_inventory import fresh_account_id, load_spec, write_inventory
 from tools.masking_dataset import create_dataset, drop_database
-from tools.stack.state import calls, reset_calls
+from tools.stack.state import calls, clear_faults, faults, reset_calls, set_faults
 
 SPEC = load_spec("prod")
 REGION = SPEC["region"]
@@ -38,6 +41,25 @@ NO_DATABASE = copy.deepcopy(load_spec("dev"))
 del NO_DATABASE["data"]["database"]
 KEY_TYPES = {"STRING": "S", "NUMBER": "N"}
 CRITICAL = [bucket["purpose"] for bucket in SPEC["data"]["buckets"] if bucket.get("critical")]
+
+
+THROTTLING = {"rate": 0.2, "kinds": ["throttle"]}
+
+
+@pytest.fixture(scope="module")
+def stack(stack, private_moto):
+    """The local stack with a moto server of this module's own: the faults injected here reach no other test."""
+    return dict(stack, moto_url=private_moto)
+
+
+def under_throttling(stack, seed, run):
+    """run() at 20 % throttling; its result and the faults it met."""
+    set_faults(stack["moto_url"], seed=seed, **THROTTLING)
+    try:
+        result = run()
+        return result, faults(stack["moto_url"])["injected"]
+    finally:
+        clear_faults(stack["moto_url"])
 
 
 @pytest.fixture(scope="module")
@@ -199,17 +221,24 @@ def seconds_since(report, marker_written):
 
 
 @pytest.fixture(scope="module")
-def backed_up(inventory, admin, aws):
-    """Markers, a backup over the whole inventory, markers again: (before the backup, after it, the backup run)."""
-    before_backup = marker(inventory)
-    backup = run_playbook("backup.yml", inventory)
-    assert backup.rc == 0, backup.stdout[-3000:]
-    after_backup = marker(inventory)
-    return before_backup, after_backup, backup
+def backed_up_under_throttling(inventory, admin, aws, stack):
+    """Markers, a backup over the whole inventory, markers again, at 20 % throttling: ((before the backup, after it,
+    the backup run), the faults met)."""
+    def markers_backup_markers():
+        before_backup = marker(inventory)
+        backup = run_playbook("backup.yml", inventory)
+        assert backup.rc == 0, backup.stdout[-3000:]
+        return before_backup, marker(inventory), backup
+    return under_throttling(stack, 21, markers_backup_markers)
 
 
 @pytest.fixture(scope="module")
-def drilled(inventory, admin, backed_up, tmp_path_factory, aws, account):
+def backed_up(backed_up_under_throttling):
+    return backed_up_under_throttling[0]
+
+
+@pytest.fixture(scope="module")
+def drilled(inventory, admin, backed_up, tmp_path_factory, aws, account, stack):
     # what a killed drill leaves (a restored scratch database and table), and a database and a restored table of
     # those prefixes that are not a drill's
     create_database(admin, "app_drill_killed1", "envops:restored:20261122T0100Z")
@@ -220,8 +249,17 @@ def drilled(inventory, admin, backed_up, tmp_path_factory, aws, account):
     aws("s3").put_object(Bucket="envops-prod-%s-assets" % account, Key="envops-drill/19991231/envops-drill-markers/x",
                          Body=b"")
     reports = tmp_path_factory.mktemp("drill-reports")
-    run = run_playbook("dr_drill.yml", inventory, limit="prod", extra_vars={"envops_report_dir": str(reports)})
-    return run, reports
+    run, met = under_throttling(stack, 22, lambda: run_playbook("dr_drill.yml", inventory, limit="prod",
+                                                                extra_vars={"envops_report_dir": str(reports)}))
+    return run, reports, met
+
+
+def test_markers_backup_and_drill_met_throttling_in_every_store(backed_up_under_throttling, drilled):
+    """The runs above really met faults, in the APIs of every store (the figures they produce are checked below)."""
+    for met in (backed_up_under_throttling[1], drilled[2]):
+        services = {action.split(":")[0] for action in met["by_action"]}
+        assert met["total"] >= 5 and {"dynamodb", "s3"} <= services, met
+    assert {"rds", "kms"} & {action.split(":")[0] for action in drilled[2]["by_action"]}, drilled[2]
 
 
 def test_markers_and_backup_skip_an_environment_without_a_database(backed_up, aws, dev_account):
@@ -237,7 +275,7 @@ def test_markers_and_backup_skip_an_environment_without_a_database(backed_up, aw
 
 
 def test_the_drill_passes_and_measures_rpo_from_the_newest_surviving_marker(drilled, backed_up):
-    run, reports = drilled
+    run, reports, _met = drilled
     before_backup, after_backup, _backup = backed_up
     assert run.rc == 0, run.stdout[-4000:]
     report = report_in(reports)
@@ -265,7 +303,7 @@ def test_the_drill_passes_and_measures_rpo_from_the_newest_surviving_marker(dril
 
 
 def test_the_tables_are_restored_whole_and_the_phases_timed(drilled):
-    _run, reports = drilled
+    _run, reports, _met = drilled
     report = report_in(reports)
     restored = dict((table["live"], table) for table in report["tables"])
     assert sorted(restored) == sorted(["prod-%s" % table["name"] for table in SPEC["data"]["dynamodb_tables"]]
@@ -283,7 +321,7 @@ def test_the_tables_are_restored_whole_and_the_phases_timed(drilled):
 
 
 def test_the_figures_are_published_as_cloudwatch_metrics(drilled, aws):
-    _run, reports = drilled
+    _run, reports, _met = drilled
     report = report_in(reports)
     cloudwatch = aws("cloudwatch")
     names = {(m["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"])))
@@ -299,7 +337,7 @@ def test_the_figures_are_published_as_cloudwatch_metrics(drilled, aws):
 
 
 def test_the_reports_are_well_formed(drilled):
-    _run, reports = drilled
+    _run, reports, _met = drilled
     suite = ElementTree.parse(next(reports.glob("dr-drill-prod-*.xml"))).getroot()
     assert (suite.tag, suite.get("tests"), suite.get("failures")) == ("testsuite", str(3 * (2 + len(CRITICAL)) + 2), "0")
     html = next(reports.glob("dr-drill-prod-*.html")).read_text()
@@ -309,7 +347,7 @@ def test_the_reports_are_well_formed(drilled):
 
 
 def test_the_scratch_resources_are_gone_and_leftovers_of_killed_drills_are_reaped(drilled, admin, aws, account):
-    _run, reports = drilled
+    _run, reports, _met = drilled
     report = report_in(reports)
     assert report["reaped"] == ["app_drill_killed1", "prod-drill-19991231-product-feeds",
                                 "envops-prod-%s-assets/envops-drill/" % account]

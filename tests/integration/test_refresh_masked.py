@@ -2,6 +2,9 @@
 environments' RDS instances (real PostgreSQL servers on the stack) for the data: a generated prod database of 1,500
 customers and 4,500 orders in prod's instance, staging's and test's instances as provisioning leaves them, each
 environment in a fresh account. Every database is reached the way the procedure reaches it: through AWS.
+
+The first refresh (staging and test) runs at 20 % throttling (the stack's fault injection, fixed seed, on a moto server
+of this module's own so no other test meets it): every property below must hold as without faults.
 """
 
 import json
@@ -24,7 +27,7 @@ from tools.local_inventory import fresh_account_id, write_inventory
 from tools.estate_database import database_conninfo, ensure_database
 from tools.masking_dataset import (DYNAMODB_TABLES, create_dataset, create_dynamodb_dataset, drop_database,
                                    ensure_dynamodb_table, recreate_database)
-from tools.stack.state import calls, pg_dsn, reset_calls
+from tools.stack.state import calls, clear_faults, faults, pg_dsn, reset_calls, set_faults
 
 masking_pg_refresh = import_collection("plugins.module_utils.masking_pg_refresh")
 
@@ -32,6 +35,12 @@ POLICY = yaml.safe_load((REPO / "inventories/prod/host_vars/prod/masking_policy.
     "envops_masking_policy"]
 SECRET = "local-moto-not-a-secret"
 ITEMS = 150  # per DynamoDB table; item i belongs to customer 1 + i % 1500 of the prod database (seed 3)
+
+
+@pytest.fixture(scope="module")
+def stack(stack, private_moto):
+    """The local stack with a moto server of this module's own: the faults injected here reach no other test."""
+    return dict(stack, moto_url=private_moto)
 
 
 @pytest.fixture(scope="module")
@@ -269,13 +278,29 @@ def prod_reads_before(prod_db):
 
 
 @pytest.fixture(scope="module")
-def refreshed(inventory, prod_db, prod_tables, prod_instance, target_db, prod_reads_before, report_dir, stack,
-              database):
+def refreshed_under_throttling(inventory, prod_db, prod_tables, prod_instance, target_db, prod_reads_before,
+                               report_dir, stack, database):
     # staging holds older data first: the swap replaces it
     create_dataset(conninfo_of(stack, inventory, "staging", "postgres"), database, 200, 1, seed=9)
-    run = refresh(inventory, "staging,test", report_dir)
+    set_faults(stack["moto_url"], rate=0.2, kinds=["throttle"], seed=31)
+    try:
+        run = refresh(inventory, "staging,test", report_dir)
+        met = faults(stack["moto_url"])["injected"]
+    finally:
+        clear_faults(stack["moto_url"])
     assert run.rc == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    return run
+    return run, met
+
+
+@pytest.fixture(scope="module")
+def refreshed(refreshed_under_throttling):
+    return refreshed_under_throttling[0]
+
+
+def test_the_refresh_met_throttling_in_every_service_it_calls(refreshed_under_throttling):
+    met = refreshed_under_throttling[1]
+    services = {action.split(":")[0] for action in met["by_action"]}
+    assert met["total"] >= 10 and {"rds", "dynamodb", "secretsmanager"} <= services, met
 
 
 def test_the_live_prod_database_is_never_read(refreshed, prod_db, prod_reads_before):
