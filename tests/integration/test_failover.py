@@ -3,7 +3,8 @@ each in a fresh account of its own on moto, each with its RDS instance (on the l
 own) reached through AWS. Check mode prints the plan and changes nothing; a failover loads prod's newest backup into
 the DR environment's database (validated) from the DR account and makes the DR target PRIMARY; the standby's writes
 go back to the primary with the failback (through the DR environment's backups bucket), which makes the primary
-PRIMARY again."""
+PRIMARY again. The failover and the failback run at 20 % throttling in both accounts (the stack's fault injection,
+fixed seed, on a moto server of this module's own so no other test meets it)."""
 
 import json
 
@@ -15,11 +16,27 @@ from harness import audit_records, calls_besides_the_audit, run_playbook
 from tools.estate_database import database_conninfo, ensure_database
 from tools.local_inventory import fresh_account_id, load_spec, write_inventory
 from tools.masking_dataset import create_dataset
-from tools.stack.state import calls, reset_calls
+from tools.stack.state import calls, clear_faults, faults, reset_calls, set_faults
 
 SPEC = load_spec("prod")
 DR_SPEC = load_spec("dr")
 NAME = "%s.%s." % (SPEC["dns"]["record"], SPEC["dns"]["zone"])
+
+
+@pytest.fixture(scope="module")
+def stack(stack, private_moto):
+    """The local stack with a moto server of this module's own: the faults injected here reach no other test."""
+    return dict(stack, moto_url=private_moto)
+
+
+def under_throttling(stack, seed, playbook, inventory, extra_vars):
+    """The playbook run at 20 % throttling, and the faults it met."""
+    set_faults(stack["moto_url"], rate=0.2, kinds=["throttle"], seed=seed)
+    try:
+        return run_playbook(playbook, inventory, limit="prod", extra_vars=extra_vars), \
+            faults(stack["moto_url"])["injected"]
+    finally:
+        clear_faults(stack["moto_url"])
 
 
 @pytest.fixture(scope="module")
@@ -123,9 +140,10 @@ def test_a_failover_without_the_dr_environment_in_the_inventory_is_refused_befor
 
 
 def test_failover_then_failback(inventory, stack, accounts, aws, tmp_path):
-    run = run_playbook("failover.yml", inventory, limit="prod", extra_vars={
+    run, met = under_throttling(stack, 41, "failover.yml", inventory, {
         "failover_confirm": "prod", "failover_id": "f1", "envops_report_dir": str(tmp_path)})
     assert run.rc == 0, run.stdout[-4000:]
+    assert met["total"] >= 3 and {"rds", "s3", "route53"} & {action.split(":")[0] for action in met["by_action"]}, met
     assert customers(conninfo(stack, accounts, "dr")) == 150, "the DR environment's database holds the newest backup"
     assert "app_old_f1" in databases(conninfo(stack, accounts, "dr", "postgres")), "its previous data is kept"
     assert customers(conninfo(stack, accounts, "prod")) == 150, "the primary is untouched"
@@ -142,10 +160,11 @@ def test_failover_then_failback(inventory, stack, accounts, aws, tmp_path):
                            "(SELECT id FROM public.customers ORDER BY id LIMIT 4)")
         connection.execute("DELETE FROM public.customers WHERE id IN "
                            "(SELECT id FROM public.customers ORDER BY id LIMIT 4)")
-    run = run_playbook("failover.yml", inventory, limit="prod", extra_vars={
+    run, met = under_throttling(stack, 42, "failover.yml", inventory, {
         "failover_action": "failback", "failover_confirm": "prod", "failover_id": "b1",
         "envops_report_dir": str(tmp_path)})
     assert run.rc == 0, run.stdout[-4000:]
+    assert met["total"] >= 3, met
     assert customers(conninfo(stack, accounts, "prod")) == 146, "the primary got the standby's writes"
     assert customers(conninfo(stack, accounts, "prod", "app_old_b1")) == 150, "and keeps its old data"
     assert primary_answer(aws) == {"PRIMARY": SPEC["dns"]["primary_target"],
