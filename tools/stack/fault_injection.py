@@ -172,7 +172,7 @@ def with_injected_resets(handler_class):
             if not isinstance(error, InjectedReset):
                 super().connection_dropped(error, environ)
                 return
-            self.close_connection = True
+            self.close_connection = True  # pylint: disable=attribute-defined-outside-init  # http.server's own
             self.rfile.close()  # the last reference besides the socket's own: close() now really closes it
             self.connection.close()
 

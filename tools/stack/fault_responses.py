@@ -2,15 +2,15 @@
 
 botocore parses each into the code the service returns (``ClientError.response["Error"]["Code"]``):
 
-| protocol (how the request is recognised) | throttle | 5xx |
-| --- | --- | --- |
-| ec2 (form with Action, signing name ec2) | RequestLimitExceeded, 503 | InternalError 500 / ServiceUnavailable 503 |
-| query (form or query string with Action: RDS, IAM, STS, ElastiCache, SNS...) | Throttling, 400 | InternalFailure 500 / ServiceUnavailable 503 |
-| json (X-Amz-Target: KMS, DynamoDB, Secrets Manager, SSM, Logs, CloudWatch...) | ThrottlingException, 400 | InternalFailure 500 / ServiceUnavailable 503 |
-| smithy-rpc-v2-cbor (smithy-protocol header) | ThrottlingException, 400 | as json |
-| rest-json (the other REST calls: Backup, Lambda...) | ThrottlingException, 429 | as json |
-| rest-xml, S3 | SlowDown, 503 | InternalError 500 / ServiceUnavailable 503 |
-| rest-xml, Route 53 and CloudFront | Throttling, 400 | InternalFailure 500 / ServiceUnavailable 503 |
+- ec2 (a form with Action, signing name ec2): RequestLimitExceeded 503; InternalError 500, ServiceUnavailable 503;
+- query (a form or query string with Action: RDS, IAM, STS, ElastiCache, SNS...): Throttling 400; InternalFailure 500,
+  ServiceUnavailable 503;
+- json (X-Amz-Target: KMS, DynamoDB, Secrets Manager, SSM, Logs, CloudWatch...): ThrottlingException 400;
+  InternalFailure 500 (DynamoDB: InternalServerError), ServiceUnavailable 503;
+- smithy-rpc-v2-cbor (the smithy-protocol header): as json, in CBOR;
+- rest-json (the other REST calls: Backup, Lambda...): ThrottlingException 429; 5xx as json;
+- rest-xml, S3: SlowDown 503; InternalError 500, ServiceUnavailable 503;
+- rest-xml, Route 53 and CloudFront: as query.
 
 JSON services that were query services (CloudWatch: the client sends ``x-amzn-query-mode``) also send the query code
 in ``x-amzn-query-error``, which botocore reports, as AWS does.
@@ -94,35 +94,30 @@ def error_response(environ: dict, protocol: str, service: str, fault: str) -> Re
 _REASONS = {400: "Bad Request", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
-def _xml(text: str) -> str:
-    return escape(text)
-
-
 def _ec2(_environ, _service, error, request_id):
+    fields = (escape(error.code), escape(error.message), request_id)
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message>'
-            '</Error></Errors><RequestID>%s</RequestID></Response>' % (_xml(error.code), _xml(error.message),
-                                                                       request_id))
+            '</Error></Errors><RequestID>%s</RequestID></Response>' % fields)
     return [("Content-Type", "text/xml;charset=UTF-8")], body.encode()
 
 
-def _error_response_xml(error, request_id):
+def _error_responseescape(error, request_id):
+    fields = ("Sender" if error.sender else "Receiver", escape(error.code), escape(error.message), request_id)
     return ('<ErrorResponse><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error>'
-            '<RequestId>%s</RequestId></ErrorResponse>' % ("Sender" if error.sender else "Receiver", _xml(error.code),
-                                                          _xml(error.message), request_id)).encode()
+            '<RequestId>%s</RequestId></ErrorResponse>' % fields).encode()
 
 
 def _query(_environ, _service, error, request_id):
     """The query services, and Route 53 and CloudFront (rest-xml)."""
-    return [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], _error_response_xml(error, request_id)
+    return [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], _error_responseescape(error, request_id)
 
 
 def _s3(_environ, _service, error, request_id):
     host_id = uuid.uuid4().hex
+    fields = (escape(error.code), escape(error.message), request_id, host_id)
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code><Message>%s</Message>'
-            '<RequestId>%s</RequestId><HostId>%s</HostId></Error>' % (_xml(error.code), _xml(error.message),
-                                                                     request_id, host_id))
-    return [("Content-Type", "application/xml"), ("x-amz-request-id", request_id), ("x-amz-id-2", host_id)], \
-        body.encode()
+            '<RequestId>%s</RequestId><HostId>%s</HostId></Error>' % fields).encode()
+    return [("Content-Type", "application/xml"), ("x-amz-request-id", request_id), ("x-amz-id-2", host_id)], body
 
 
 def _json_type(service, error):
