@@ -6,15 +6,23 @@ the counts add up, bad control input is refused by field, and botocore's standar
 """
 
 import json
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 
+from harness import REPO, tool_env
+from tools.stack import moto_process
+from tools.stack.ports import pick_free_ports
 from tools.stack.state import FaultConfigRefused, calls, clear_faults, faults, reset_calls, set_faults
 
 ACCOUNT = "310000000001"
@@ -226,3 +234,62 @@ def test_the_collections_retry_configuration_rides_out_30_percent_throttling(pri
     for index in range(50):
         THROTTLING[clients[index % 4].meta.service_model.service_name][0](clients[index % 4])
     assert faults(private_moto)["injected"]["total"] >= 10  # 30 % of 50 calls and their retries
+
+
+def test_a_server_started_with_the_environment_variable_injects_from_the_start(monkeypatch, tmp_path):
+    monkeypatch.setenv("ENVOPS_STACK_FAULTS", "rate=1,kinds=throttle,seed=4,services=kms")
+    (port,) = pick_free_ports([None])
+    url = "http://127.0.0.1:%d" % port
+    server = moto_process.spawn(port, tmp_path / "moto.log")
+    try:
+        moto_process.wait_until_answering(server, url, tmp_path / "moto.log")
+        assert faults(url)["config"] == {"rate": 1.0, "kinds": ["throttle"], "seed": 4, "services": ["kms"],
+                                         "operations": None, "delay": 2.0}
+        assert error_of(lambda: client(url, "kms").list_keys()) == ("ThrottlingException", 400)
+    finally:
+        moto_process.terminate(server.pid)
+
+
+def test_a_bad_environment_variable_stops_the_server_naming_the_field(monkeypatch, tmp_path):
+    monkeypatch.setenv("ENVOPS_STACK_FAULTS", "rate=1,kinds=flood")
+    (port,) = pick_free_ports([None])
+    server = moto_process.spawn(port, tmp_path / "moto.log")
+    assert server.wait(timeout=60) == 2
+    assert "ENVOPS_STACK_FAULTS: kinds: 'flood' is not one of" in (tmp_path / "moto.log").read_text()
+
+
+def run_stack(scratch, *args):
+    return subprocess.run([sys.executable, "-m", "tools.stack", *args], cwd=REPO,
+                          env={**tool_env(), "ENVOPS_SCRATCH": str(scratch)}, capture_output=True, text=True,
+                          timeout=180, check=False)
+
+
+def test_the_command_line_sets_faults_at_start_and_while_running():
+    # An isolated stack of its own, under the repo's .scratch (the postgres user can traverse it).
+    (REPO / ".scratch").mkdir(exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="test-faults-stack-", dir=REPO / ".scratch"))
+    try:
+        refused = run_stack(scratch, "start", "--faults", "rate=0.5,kinds=throttle,delay=100")
+        assert refused.returncode == 2 and "delay: must be from 0 to 60" in refused.stderr
+        assert not (scratch / "stack" / "moto.url").exists()  # refused before anything started
+        started = run_stack(scratch, "start", "--faults", "rate=0.1,kinds=throttle+5xx,seed=7,services=kms+s3")
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert "faults       rate=0.1,kinds=throttle+5xx,seed=7,services=kms+s3,delay=2" in started.stdout
+        url = (scratch / "stack" / "moto.url").read_text().strip()
+        again = run_stack(scratch, "start", "--faults", "rate=1,kinds=throttle,seed=3,operations=kms:ListKeys")
+        assert again.returncode == 0 and faults(url)["config"]["operations"] == ["kms:ListKeys"]
+        with pytest.raises(ClientError):
+            client(url, "kms").list_keys()
+        shown = run_stack(scratch, "faults")
+        assert shown.returncode == 0
+        assert shown.stdout.splitlines()[1:] == ["injected     1  (throttle=1)", "by action    kms:ListKeys=1"]
+        changed = run_stack(scratch, "faults", "--set", "rate=0.2,kinds=reset")
+        assert changed.returncode == 0 and faults(url)["config"]["kinds"] == ["reset"]
+        bad = run_stack(scratch, "faults", "--set", "rate=0.2,kinds=reset,services=KMS")
+        assert bad.returncode == 2 and "services: 'KMS' is not a signing name" in bad.stderr
+        cleared = json.loads(run_stack(scratch, "faults", "--clear", "--json").stdout)
+        assert cleared["config"] is None and faults(url)["config"] is None
+        assert "faults       off" in run_stack(scratch, "status").stdout
+    finally:
+        run_stack(scratch, "stop")
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -11,6 +11,7 @@ import argparse
 import json
 import shlex
 import sys
+import urllib.error
 
 from tools.stack import launcher
 from tools.stack.fault_injection import ENVIRONMENT_VARIABLE, faults_from_environment
@@ -27,7 +28,10 @@ def print_status(paths: StackPaths, health: launcher.Health) -> None:
     pg = f"running  127.0.0.1:{health.pg_port}  (user postgres)" if health.pg_up else "stopped"
     print(f"moto server  {moto}\npostgresql   {pg}\nstate dir    {paths.state_dir}")
     if health.moto_up:
-        print(f"faults       {describe_config(faults(health.moto_url)['config'])}")
+        try:
+            print(f"faults       {describe_config(faults(health.moto_url)['config'])}")
+        except (OSError, ValueError) as error:  # a server started by an older checkout has no /_envops/faults
+            print(f"faults       unknown ({error}): `python -m tools.stack stop` and start again")
 
 
 def describe_config(config: dict | None) -> str:
@@ -78,7 +82,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"local stack: {error}", file=sys.stderr)
             return 1
         if fault_config is not None:  # also when it was running already: start is idempotent
-            set_faults(health.moto_url, **fault_config)
+            try:
+                set_faults(health.moto_url, **fault_config)
+            except urllib.error.HTTPError as error:
+                print(f"local stack: faults not set ({error}): `python -m tools.stack stop` and start again",
+                      file=sys.stderr)
+                return 1
         print_status(paths, health)
         return 0
     if args.command == "stop":
@@ -116,6 +125,9 @@ def faults_command(health: launcher.Health, args) -> int:
     except (FaultConfigError, FaultConfigRefused) as error:
         print(f"local stack: faults: {error}", file=sys.stderr)
         return 2
+    except urllib.error.HTTPError as error:
+        print(f"local stack: faults: {error}: `python -m tools.stack stop` and start again", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(report, indent=2))
     else:
