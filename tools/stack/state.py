@@ -65,13 +65,15 @@ def set_faults(url: str, rate: float, kinds: list, seed: int | None = None, serv
     """Fault ``rate`` (0 to 1) of the calls with ``kinds`` (throttle, 5xx, reset, slow), drawn from ``seed`` (one
     drawn and reported when None), only those of ``services`` (signing names) / ``operations`` (``service:Action``)
     when given, ``slow`` waiting ``delay`` seconds (2 by default). Counts start again at 0; returns as ``faults``."""
-    config = {"rate": rate, "kinds": list(kinds), "seed": seed, "services": services, "operations": operations,
+    config = {"rate": rate, "kinds": kinds, "seed": seed, "services": services, "operations": operations,
               "delay": delay}
-    config = {field: value for field, value in config.items() if value is not None}
-    for field in ("services", "operations"):
-        if field in config:
+    for field in ("kinds", "services", "operations"):  # one name alone, or any sequence of names
+        if isinstance(config[field], str):
+            config[field] = [config[field]]
+        elif config[field] is not None:
             config[field] = list(config[field])
-    return _faults_request(url, "PUT", config, timeout)
+    return _faults_request(url, "PUT", {field: value for field, value in config.items() if value is not None},
+                           timeout)
 
 
 def clear_faults(url: str, timeout: float = 5) -> dict:
@@ -90,7 +92,11 @@ def _faults_request(url: str, method: str, payload: dict | None, timeout: float)
         if error.code != 400:
             raise
         with error:
-            raise FaultConfigRefused(json.load(error).get("error", "refused")) from None
+            try:
+                message = json.load(error).get("error", "refused")
+            except (ValueError, AttributeError):
+                message = str(error)
+        raise FaultConfigRefused(message) from None
 
 
 def pg_dsn(dbname: str = "postgres", root: Path | str | None = None) -> str:
