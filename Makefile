@@ -28,7 +28,8 @@ ACTIVATE := $(SCRATCH)/activate
 STACK := $(PY) -m tools.stack
 
 .PHONY: demo test shell venv collection build stack-up stack-down stack-status \
-        unit integration molecule sanity lint bench-network bench-masking bench-masking-dynamodb bench-drill clean
+        unit integration molecule sanity lint bench-network bench-masking bench-masking-dynamodb bench-drill \
+        bench-faults clean
 
 ## demo: set up, start the local stack, provision the local estate, then refresh staging and test with masked
 ## data of a generated prod database (20,000 customers, 60,000 orders) and prod's DynamoDB tables (300 items each)
@@ -130,6 +131,11 @@ bench-masking: venv stack-up $(BENCH_VENV)/.installed
 # bench-drill: backup and DR drill of a generated prod database of about 1 GB with the real playbooks
 bench-drill: venv stack-up
 	$(PY) -m tools.bench_drill $(BENCH_ARGS)
+
+# bench-faults: provisioning dev (all roles) at 0 / 10 / 30 % injected throttling, median of 3 runs, on a moto server
+# of its own (BENCH_ARGS="--runs 1" for less)
+bench-faults: venv
+	$(PY) -m tools.bench_faults $(BENCH_ARGS)
 
 # DynamoDB masked copy on its own moto server (200k items by default: slow, moto's Scan is the bottleneck)
 bench-masking-dynamodb: venv

@@ -3,7 +3,8 @@
 Tests and benchmarks use the counts to see how many API calls a play really makes.
 ``GET /_envops/calls`` returns ``{"total": N, "by_action": {"ec2:DescribeVpcs": n, ...}}``;
 ``POST /_envops/calls/reset`` returns the same for the calls counted so far and starts again at 0.
-Requests under ``/_envops/`` never reach moto; moto's own ``/moto-api`` requests are not counted.
+Requests under ``/_envops/`` never reach moto (those of the fault injector, ``/_envops/faults``, go on to it);
+moto's own ``/moto-api`` requests are not counted. Faulted calls are counted too: AWS bills them.
 """
 
 import io
@@ -14,7 +15,10 @@ from threading import Lock
 from urllib.parse import parse_qs
 
 CONTROL_PREFIX = "/_envops/"
+PASSED_ON = ("/_envops/faults",)  # control endpoints of the layers inside (tools.stack.fault_injection)
+LABEL_KEY = "envops.api_call_label"  # the label, kept in the WSGI environ for the layers inside
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,]+/[^/,]+/[^/,]+/([^/,]+)/aws4_request")
+_PRESIGNED_SCOPE = re.compile(r"^[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request$")  # X-Amz-Credential of a presigned URL
 
 
 def _form_body(environ: dict) -> str:
@@ -30,10 +34,18 @@ def _form_body(environ: dict) -> str:
     return body.decode("utf-8", "replace")
 
 
+def _signing_name(environ: dict) -> str:
+    """The service of the SigV4 credential scope (of the Authorization header, or of a presigned URL)."""
+    scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    query = environ.get("QUERY_STRING", "")
+    if scope is None and "X-Amz-Credential" in query:
+        scope = _PRESIGNED_SCOPE.match(parse_qs(query).get("X-Amz-Credential", [""])[0])
+    return scope.group(1) if scope else "unsigned"
+
+
 def api_call_label(environ: dict) -> str:
     """A best-effort ``service:Action`` label; REST calls (S3...) get ``service:METHOD /path``."""
-    scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
-    service = scope.group(1) if scope else "unsigned"
+    service = _signing_name(environ)
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         return f"{service}:{target.rsplit('.', 1)[-1]}"
@@ -52,10 +64,12 @@ class CallCounter:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
+        if path in PASSED_ON:
+            return self.app(environ, start_response)
         if path.startswith(CONTROL_PREFIX):
             return self._control(environ, start_response, path)
         if not path.startswith("/moto-api"):
-            label = api_call_label(environ)
+            label = environ[LABEL_KEY] = api_call_label(environ)
             with self._lock:
                 self._counts[label] += 1
         return self.app(environ, start_response)

@@ -1,7 +1,8 @@
 """The moto server process of the local stack: ``python -m tools.stack.moto_server --port N``.
 
-moto's WSGI app with our corrections applied, 12-digit access keys routed to their account, and
-every AWS API call counted, served by werkzeug like moto's own ``moto_server`` command.
+moto's WSGI app with our corrections applied, 12-digit access keys routed to their account, every AWS API call
+counted and, when asked, a fraction of them faulted (``ENVOPS_STACK_FAULTS`` at start, ``/_envops/faults`` while it
+runs), served by werkzeug like moto's own ``moto_server`` command.
 """
 
 import argparse
@@ -13,6 +14,8 @@ from werkzeug.serving import run_simple
 
 from tools.stack.account_routing import AccountFromAccessKey
 from tools.stack.call_counter import CallCounter
+from tools.stack.fault_injection import FaultInjector, faults_from_environment, with_injected_resets
+from tools.stack.fault_plan import FaultConfigError
 from tools.stack.moto_corrections import (
     UnpinnedMotoError,
     apply_corrections,
@@ -22,6 +25,7 @@ from tools.stack.moto_corrections import (
 
 
 def build_app():
+    faults = faults_from_environment()  # a bad spec stops the start before anything is loaded
     # AWS managed policies exist in every real account (roles attach e.g. AWSBackupServiceRolePolicyForBackup);
     # moto loads them only when asked, ~0.15 s per fake account that touches IAM.
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -32,7 +36,8 @@ def build_app():
 
     from moto.server import DomainDispatcherApplication, create_backend_app
 
-    return CallCounter(AccountFromAccessKey(DomainDispatcherApplication(create_backend_app)))
+    # The counter sees the faulted calls too (AWS bills them); moto never sees them.
+    return CallCounter(FaultInjector(AccountFromAccessKey(DomainDispatcherApplication(create_backend_app)), faults))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         app = build_app()
-    except UnpinnedMotoError as error:
+    except (UnpinnedMotoError, FaultConfigError) as error:
         print(error, file=sys.stderr)
         return 2
 
@@ -50,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     try:
-        run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+        run_simple(args.host, args.port, app, threaded=True,
+                   request_handler=with_injected_resets(MotoRequestHandler))
     finally:
         _stop_instance_servers()
     return 0
