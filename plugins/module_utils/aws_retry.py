@@ -8,7 +8,7 @@
 Two layers, because real accounts throttle hardest when AWX runs many environments at once:
 
 - botocore retries inside each call: ``botocore_config`` is the ``aws_config`` that the playbooks give every module
-  (ours and amazon.aws / community.aws ones) through ``module_defaults``: more attempts than botocore's default 3,
+  (ours and amazon.aws / community.aws ones) through ``module_defaults``: more retries than botocore's default 2,
   settable per inventory with ``envops_aws_config``;
 - ``aws_retry`` retries the whole call again with a jittered backoff once botocore gives up (its retry quota is
   spent, or its attempts), for every throttling and transient code of every protocol: query (EC2, RDS, IAM...),
@@ -75,7 +75,8 @@ def aws_retry(extra_codes: Iterable[str] = (), retries: int = 10, delay: int = 1
 
 def retry_problems(config) -> list:
     """What is wrong with an ``aws_config`` given by the inventory: None or a dict of botocore Config options, whose
-    ``retries`` (if any) has a known mode and 1..50 attempts."""
+    ``retries`` (if any) has a known mode and 1..50 retries (botocore's ``max_attempts`` counts
+    retries, ``total_max_attempts`` the first attempt too)."""
     if config is None:
         return []
     if not isinstance(config, dict):
