@@ -1,14 +1,9 @@
-import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from harness import REPO, tool_env
-from tools.stack import moto_process
-from tools.stack.ports import pick_free_ports
+from harness import REPO, moto_server_of_its_own, tool_env
 from tools.stack.state import read_state
 
 
@@ -22,15 +17,7 @@ def stack():
 
 @pytest.fixture(scope="module")
 def private_moto():
-    """The URL of a moto server of the module's own (same app as the stack's: corrections, account routing, call
-    counter): its data and its call counter see nothing but that module's tests."""
-    log_dir = Path(tempfile.mkdtemp(prefix="moto-private-"))
-    (port,) = pick_free_ports([None])
-    url = "http://127.0.0.1:%d" % port
-    server = moto_process.spawn(port, log_dir / "moto.log")
-    try:
-        moto_process.wait_until_answering(server, url, log_dir / "moto.log")
+    """The URL of a moto server of the module's own: its data, its call counter and its faults concern nothing but
+    that module's tests."""
+    with moto_server_of_its_own() as url:
         yield url
-    finally:
-        moto_process.terminate(server.pid)
-        shutil.rmtree(log_dir)

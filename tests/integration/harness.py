@@ -4,14 +4,20 @@ Each test environment lives in a fresh fake AWS account (moto keeps accounts apa
 throwaway inventory that links the real environment definition and overrides only the account.
 """
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+
+from tools.stack import moto_process
+from tools.stack.ports import pick_free_ports
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,3 +135,19 @@ def audit_records(url, account, region, environment, stream):
     except logs.exceptions.ResourceNotFoundException:
         return []
     return [json.loads(event["message"]) for event in events]
+
+
+@contextlib.contextmanager
+def moto_server_of_its_own():
+    """A moto server (same app as the stack's: corrections, account routing, call counter, fault injection) for the
+    time of the block: its URL."""
+    log_dir = Path(tempfile.mkdtemp(prefix="moto-private-"))
+    (port,) = pick_free_ports([None])
+    url = "http://127.0.0.1:%d" % port
+    server = moto_process.spawn(port, log_dir / "moto.log")
+    try:
+        moto_process.wait_until_answering(server, url, log_dir / "moto.log")
+        yield url
+    finally:
+        moto_process.terminate(server.pid)
+        shutil.rmtree(log_dir)
