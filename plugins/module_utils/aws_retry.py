@@ -20,6 +20,11 @@ the caller with ``extra_codes``; they are not transient in general.
 
 from typing import Iterable
 
+try:
+    from botocore.config import Config
+except ImportError:
+    Config = None  # the modules report a missing botocore themselves
+
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 # Throttling, as each protocol spells it (EC2 RequestLimitExceeded, JSON ThrottlingException, S3 503 SlowDown...).
@@ -73,28 +78,32 @@ def aws_retry(extra_codes: Iterable[str] = (), retries: int = 10, delay: int = 1
     )
 
 
-def retry_problems(config) -> list:
-    """What is wrong with an ``aws_config`` given by the inventory: None or a dict of botocore Config options, whose
-    ``retries`` (if any) has a known mode and 1..50 attempts."""
+def retry_problems(config, field: str = "envops_aws_config") -> list:
+    """What is wrong with an ``aws_config`` (named ``field`` in the messages): None or a dict of botocore Config
+    options, whose ``retries`` (if any) has a known mode and 1..50 attempts."""
     if config is None:
         return []
     if not isinstance(config, dict):
-        return [f"envops_aws_config: must be a mapping of botocore Config options, got {type(config).__name__}"]
+        return [f"{field}: must be a mapping of botocore Config options, got {type(config).__name__}"]
+    problems = []
+    if Config is not None:
+        unknown_options = sorted(set(map(str, config)) - set(Config.OPTION_DEFAULTS))
+        if unknown_options:
+            problems.append(f"{field}: unknown botocore Config options {', '.join(unknown_options)}")
     retries = config.get("retries", {})
     if not isinstance(retries, dict):
-        return ["envops_aws_config.retries: must be a mapping with mode and max_attempts"]
-    problems = []
+        return problems + [f"{field}.retries: must be a mapping with mode and max_attempts"]
     unknown = sorted(set(retries) - {"mode", "max_attempts", "total_max_attempts"})
     if unknown:
-        problems.append(f"envops_aws_config.retries: unknown keys {', '.join(map(str, unknown))}")
+        problems.append(f"{field}.retries: unknown keys {', '.join(map(str, unknown))}")
     mode = retries.get("mode", DEFAULT_RETRIES["mode"])
     if mode not in RETRY_MODES:
-        problems.append(f"envops_aws_config.retries.mode: {mode!r} is not one of {', '.join(RETRY_MODES)}")
+        problems.append(f"{field}.retries.mode: {mode!r} is not one of {', '.join(RETRY_MODES)}")
     for key in ("max_attempts", "total_max_attempts"):
         if key in retries:
             value = retries[key]
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ATTEMPTS_LIMIT:
-                problems.append(f"envops_aws_config.retries.{key}: must be an integer from 1 to {MAX_ATTEMPTS_LIMIT}")
+                problems.append(f"{field}.retries.{key}: must be an integer from 1 to {MAX_ATTEMPTS_LIMIT}")
     return problems
 
 
