@@ -12,7 +12,9 @@ Two layers, because real accounts throttle hardest when AWX runs many environmen
   settable per inventory with ``envops_aws_config``;
 - ``aws_retry`` retries the whole call again with a jittered backoff once botocore gives up (its retry quota is
   spent, or its attempts), for every throttling and transient code of every protocol: query (EC2, RDS, IAM...),
-  JSON (KMS, DynamoDB, Secrets Manager...), REST (S3, Backup...).
+  JSON (KMS, DynamoDB, Secrets Manager...), REST (S3, Backup...); like botocore's standard mode, also for any
+  answer with HTTP status 429, 500, 502, 503 or 504 whatever the service calls it (``KMSInternalException``...), and
+  for a connection that failed or was reset.
 
 Codes that mean "try again" only for one operation (a DynamoDB table still ``ResourceInUseException``) are added by
 the caller with ``extra_codes``; they are not transient in general.
@@ -22,6 +24,9 @@ from typing import Iterable
 
 try:
     from botocore.config import Config
+    from botocore.exceptions import ClientError
+    from botocore.exceptions import ConnectionError as BotocoreConnectionError
+    from botocore.exceptions import HTTPClientError
 except ImportError:
     Config = None  # the modules report a missing botocore themselves
 
@@ -61,20 +66,44 @@ TRANSIENT_ERROR_CODES = (
 
 RETRY_ERROR_CODES = tuple(sorted(set(THROTTLING_ERROR_CODES + TRANSIENT_ERROR_CODES)))
 
+# Answers retried by their HTTP status whatever their code, as botocore's standard mode does.
+RETRY_HTTP_STATUSES = (429, 500, 502, 503, 504)
+# How _SharedRetry reports those answers and failed connections to AWSRetry's code check (no AWS code looks so).
+RETRIED_STATUS = "(HTTP status retried)"
+CONNECTION_FAILED = "(connection failed)"
+
 # What the playbooks pass to botocore unless the inventory says otherwise (envops_aws_config).
 DEFAULT_RETRIES = {"mode": "standard", "max_attempts": 10}
 RETRY_MODES = ("legacy", "standard", "adaptive")
 MAX_ATTEMPTS_LIMIT = 50
 
 
+class _SharedRetry(AWSRetry):
+    """AWSRetry that also sees an answer's HTTP status and botocore's connection errors (AWSRetry alone looks at
+    the error code of a ClientError only)."""
+
+    base_class = (ClientError, BotocoreConnectionError, HTTPClientError) if Config is not None else type(None)
+
+    @staticmethod
+    def status_code_from_exception(error):
+        if not isinstance(error, ClientError):
+            return CONNECTION_FAILED
+        code = error.response.get("Error", {}).get("Code")
+        if code not in RETRY_ERROR_CODES and \
+                error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in RETRY_HTTP_STATUSES:
+            return RETRIED_STATUS
+        return code
+
+
 def aws_retry(extra_codes: Iterable[str] = (), retries: int = 10, delay: int = 1, max_delay: int = 30):
     """The decorator for a function that makes one AWS call: retried on every code of RETRY_ERROR_CODES (and
-    extra_codes) with a jittered exponential backoff."""
-    return AWSRetry.jittered_backoff(
+    extra_codes), every answer of RETRY_HTTP_STATUSES and every failed connection, with a jittered exponential
+    backoff; ``retries`` is the number of attempts."""
+    return _SharedRetry.jittered_backoff(
         retries=retries,
         delay=delay,
         max_delay=max_delay,
-        catch_extra_error_codes=list(RETRY_ERROR_CODES) + list(extra_codes),
+        catch_extra_error_codes=list(RETRY_ERROR_CODES) + [RETRIED_STATUS, CONNECTION_FAILED] + list(extra_codes),
     )
 
 

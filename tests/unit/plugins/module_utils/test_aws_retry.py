@@ -97,8 +97,9 @@ def test_every_code_of_the_shared_list_is_retried(sleeps, code):
     assert len(sleeps) == 1
 
 
-@pytest.mark.parametrize("code", ["AccessDenied", "AccessDeniedException", "NotFoundException", "ValidationError"])
-def test_a_code_that_is_not_transient_is_raised_at_once(sleeps, code):
+@pytest.mark.parametrize("code, status", [("AccessDenied", 403), ("AccessDeniedException", 400),
+                                          ("NotFoundException", 400), ("ValidationError", 400)])
+def test_a_code_that_is_not_transient_is_raised_at_once(sleeps, code, status):
     client = _client("kms")
 
     @aws_retry(delay=0)
@@ -106,11 +107,72 @@ def test_a_code_that_is_not_transient_is_raised_at_once(sleeps, code):
         return client.describe_key(KeyId="k-1")
 
     with Stubber(client) as stubber:
-        _error(stubber, "describe_key", code, 403)
+        _error(stubber, "describe_key", code, status)
         stubber.add_response("describe_key", {"KeyMetadata": {"KeyId": "k-1"}}, {"KeyId": "k-1"})
         with pytest.raises(ClientError) as raised:
             describe()
         assert raised.value.response["Error"]["Code"] == code
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("code, status", [("KMSInternalException", 500), ("BadGateway", 502),
+                                          ("DependencyTimeoutException", 503), ("GatewayTimeout", 504),
+                                          ("TooManyRequests", 429)])
+def test_a_server_error_is_retried_whatever_the_service_calls_it(sleeps, code, status):
+    client = _client("kms")
+
+    @aws_retry(delay=0)
+    def describe():
+        return client.describe_key(KeyId="k-1")["KeyMetadata"]["KeyId"]
+
+    with Stubber(client) as stubber:
+        _error(stubber, "describe_key", code, status)
+        stubber.add_response("describe_key", {"KeyMetadata": {"KeyId": "k-1"}}, {"KeyId": "k-1"})
+        assert describe() == "k-1"
+        stubber.assert_no_pending_responses()
+    assert len(sleeps) == 1
+
+
+def test_an_error_answer_that_is_not_a_server_fault_is_raised_at_once(sleeps):
+    client = _client("kms")
+
+    @aws_retry(delay=0)
+    def describe():
+        return client.describe_key(KeyId="k-1")
+
+    with Stubber(client) as stubber:
+        _error(stubber, "describe_key", "NotImplemented", 501)
+        with pytest.raises(ClientError, match="NotImplemented"):
+            describe()
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("failure", [
+    botocore.exceptions.ConnectionClosedError(endpoint_url="https://kms.eu-west-1.amazonaws.com"),
+    botocore.exceptions.EndpointConnectionError(endpoint_url="https://kms.eu-west-1.amazonaws.com"),
+    botocore.exceptions.ReadTimeoutError(endpoint_url="https://kms.eu-west-1.amazonaws.com"),
+], ids=lambda failure: type(failure).__name__)
+def test_a_failed_connection_is_retried(sleeps, failure):
+    # botocore raises these before any answer, so no Stubber: the failure is raised by the call itself.
+    failures = [failure, failure]
+
+    @aws_retry(delay=0)
+    def call():
+        if failures:
+            raise failures.pop()
+        return "answered"
+
+    assert call() == "answered"
+    assert len(sleeps) == 2
+
+
+def test_an_error_that_is_not_from_aws_is_raised_at_once(sleeps):
+    @aws_retry(delay=0)
+    def call():
+        raise KeyError("KeyMetadata")
+
+    with pytest.raises(KeyError):
+        call()
     assert sleeps == []
 
 
