@@ -59,7 +59,6 @@ SSE_ON = ("ENABLED", "ENABLING", "UPDATING")
 PITR_ON = ("ENABLED", "ENABLING")
 TTL_ON = ("ENABLED", "ENABLING")
 
-
 TableState = Dict[str, Any]
 Step = Tuple[str, Dict[str, Any]]
 

@@ -48,7 +48,6 @@ TABLE_ACTIVE_TIMEOUT = 300
 # A write refused because the item changed since it was read is tried again at once, at most this often in a row.
 MAX_CONFLICTS = 20
 
-
 # The rule of the lock, checked by DynamoDB on every acquiring write whatever this code decided: nobody holds the
 # environment, or the holder's lease has expired, or the holder is this run.
 ACQUIRE_CONDITION = "attribute_not_exists(#environment) OR #expires_at < :now OR #owner = :owner"
