@@ -145,3 +145,18 @@ def botocore_config(config=None) -> dict:
     merged = dict(config or {})
     merged["retries"] = {**DEFAULT_RETRIES, **(config or {}).get("retries", {})}
     return merged
+
+
+def layered_config(*layers, **fixed) -> dict:
+    """The botocore Config options of a client that a module builds itself (not through ``module.client``): each
+    layer (a dict of options, or None) over the ones before it, ``retries`` merged key by key so that a layer giving
+    only ``max_attempts`` keeps the mode, then ``fixed`` over all."""
+    merged = {}
+    for layer in layers:
+        for option, value in (layer or {}).items():
+            if option == "retries" and isinstance(value, dict):
+                merged["retries"] = {**merged.get("retries", {}), **value}
+            else:
+                merged[option] = value
+    merged.update(fixed)
+    return merged

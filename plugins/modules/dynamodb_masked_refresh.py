@@ -59,12 +59,15 @@ options:
         type: str
       aws_config:
         description:
-          - botocore configuration of the source client, over the module's O(aws_config), for example
-            C({"retries": {"mode": "adaptive", "max_attempts": 20}}).
+          - botocore configuration of the source client, over the module's O(aws_config), for example more
+            attempts in adaptive mode with C(retries.mode=adaptive) and C(retries.max_attempts=20).
+          - Its C(retries) takes C(mode) (V(legacy), V(standard) or V(adaptive)) and C(max_attempts)
+            or C(total_max_attempts) (1 to 50), checked before any AWS call.
           - Parameters can be found in the AWS documentation
             U(https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html#botocore.config.Config).
-          - Without either, the source client retries in adaptive mode with 10 attempts. C(max_pool_connections)
-            is always sized to O(segments) and O(writers).
+          - Without either, the source client retries in adaptive mode with 10 attempts; C(retries) is merged key
+            by key (a C(max_attempts) alone keeps the mode). C(max_pool_connections) is always sized to O(segments)
+            and O(writers).
         type: dict
   base_name:
     description:
@@ -197,6 +200,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import layered_config
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import retry_problems
 from ansible_collections.envops.aws.plugins.module_utils.kms_keys import resolve_kms_key
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb import describe_table
@@ -219,12 +223,9 @@ def source_client(module, source, pool):
         aws_access_key_id=source.get("access_key"), aws_secret_access_key=source.get("secret_key"),
         aws_session_token=source.get("session_token"), profile_name=source.get("profile"),
         region_name=source.get("region") or module.region)
-    config = botocore.config.Config(retries=dict(SOURCE_RETRIES))
-    for options in (module.params.get("aws_config"), source.get("aws_config")):
-        if options:
-            config = config.merge(botocore.config.Config(**options))
-    config = config.merge(botocore.config.Config(max_pool_connections=pool))
-    return session.client("dynamodb", endpoint_url=source.get("endpoint_url"), config=config)
+    options = layered_config({"retries": SOURCE_RETRIES}, module.params.get("aws_config"), source.get("aws_config"),
+                             max_pool_connections=pool)
+    return session.client("dynamodb", endpoint_url=source.get("endpoint_url"), config=botocore.config.Config(**options))
 
 
 def progress_writer(path, table, total):
@@ -290,7 +291,8 @@ def main():
         module.fail_json(msg="the masking key must have at least %d characters" % MIN_KEY_CHARS)
     if params["segments"] < 1 or params["writers"] < 1:
         module.fail_json(msg="segments and writers must be at least 1")
-    config_problems = retry_problems(params["source"]["aws_config"], "source.aws_config")
+    config_problems = retry_problems(params["aws_config"], "aws_config") + \
+        retry_problems(params["source"]["aws_config"], "source.aws_config")
     if config_problems:
         module.fail_json(msg="; ".join(config_problems))
     try:

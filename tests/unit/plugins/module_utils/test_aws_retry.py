@@ -21,6 +21,7 @@ from ansible_collections.envops.aws.plugins.module_utils.aws_retry import DEFAUL
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import RETRY_ERROR_CODES
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import botocore_config
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import layered_config
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import retry_problems
 
 PLUGINS = Path(__file__).resolve().parents[4] / "plugins"
@@ -286,6 +287,22 @@ def test_every_problem_is_reported_under_the_given_field():
         "source.aws_config.retries.mode: 'fast' is not one of legacy, standard, adaptive",
         "source.aws_config.retries.max_attempts: must be an integer from 1 to 50",
     ]
+
+
+def test_layers_of_a_self_built_client_config_apply_in_order_and_the_fixed_options_last():
+    default = {"retries": {"mode": "adaptive", "max_attempts": 10}}
+    module = {"retries": {"mode": "standard", "max_attempts": 12}, "read_timeout": 30, "max_pool_connections": 5}
+    source = {"retries": {"max_attempts": 20}, "connect_timeout": 5}
+    assert layered_config(default, module, source, max_pool_connections=18) == {
+        "retries": {"mode": "standard", "max_attempts": 20}, "read_timeout": 30, "connect_timeout": 5,
+        "max_pool_connections": 18}
+    assert layered_config(default, None, None, max_pool_connections=18) == dict(default, max_pool_connections=18)
+    assert layered_config(default, None, {"retries": {"mode": "legacy"}}) == {
+        "retries": {"mode": "legacy", "max_attempts": 10}}
+    assert default == {"retries": {"mode": "adaptive", "max_attempts": 10}}  # no layer is changed
+    assert module["retries"] == {"mode": "standard", "max_attempts": 12}
+    config = botocore.config.Config(**layered_config(default, source, max_pool_connections=18))
+    assert config.retries == {"mode": "adaptive", "max_attempts": 20} and config.max_pool_connections == 18
 
 
 # --- no AWS call escapes the policy ------------------------------------------------------------------------------
