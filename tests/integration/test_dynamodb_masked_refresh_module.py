@@ -118,8 +118,8 @@ def test_the_source_client_takes_its_aws_config_and_the_refresh_switches(playboo
     ({"retry": {"mode": "adaptive"}}, ["source.aws_config: unknown botocore Config options retry"]),
     ({"retries": {"max_attempts": "many"}}, ["source.aws_config.retries.max_attempts: must be an integer from 1 to 50"]),
 ], ids=["mode-and-attempts", "unknown-option", "attempts-not-a-number"])
-def test_a_wrong_source_aws_config_is_refused_before_any_aws_call(playbook, private_moto, accounts, source, config,
-                                                                   problems):
+def test_a_wrong_source_aws_config_is_refused_before_any_aws_call(playbook, private_moto, accounts, source,
+                                                                  config, problems):
     reset_calls(private_moto)
     result = refresh(playbook, private_moto, accounts, config, "2")
     assert result.get("failed") and result["msg"] == "; ".join(problems)
