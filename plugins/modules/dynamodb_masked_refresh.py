@@ -203,17 +203,15 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import layered_config
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import retry_problems
 from ansible_collections.envops.aws.plugins.module_utils.kms_keys import resolve_kms_key
-from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb import describe_table
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refresh import TableRefreshError
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refresh import plan_table_refresh
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refresh import refresh_table
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refresh import run_table_name
+from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb import describe_table
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MaskingPolicyError
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
 
 MIN_KEY_CHARS = 32
-# botocore's retries of the source client unless aws_config says otherwise.
-SOURCE_RETRIES = {"mode": "adaptive", "max_attempts": 10}
 
 
 def source_client(module, source, pool):
@@ -223,7 +221,8 @@ def source_client(module, source, pool):
         aws_access_key_id=source.get("access_key"), aws_secret_access_key=source.get("secret_key"),
         aws_session_token=source.get("session_token"), profile_name=source.get("profile"),
         region_name=source.get("region") or module.region)
-    options = layered_config({"retries": SOURCE_RETRIES}, module.params.get("aws_config"), source.get("aws_config"),
+    adaptive = {"retries": {"mode": "adaptive", "max_attempts": 10}}  # unless aws_config says otherwise
+    options = layered_config(adaptive, module.params.get("aws_config"), source.get("aws_config"),
                              max_pool_connections=pool)
     return session.client("dynamodb", endpoint_url=source.get("endpoint_url"), config=botocore.config.Config(**options))
 
