@@ -18,7 +18,7 @@ from datetime import datetime
 from datetime import timezone
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 ARCHIVE = "archive.dump"
 MANIFEST = "manifest.json"
@@ -44,7 +44,7 @@ def encryption_args(kms_key_id):
     return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id} if kms_key_id else {}
 
 
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def _get(client, bucket, key):
     return client.get_object(Bucket=bucket, Key=key)["Body"].read()
 
@@ -57,7 +57,7 @@ def read_manifest(client, bucket, prefix, backup_id):
         return None
 
 
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def _list(client, **params):
     return client.list_objects_v2(**params)
 
@@ -107,7 +107,7 @@ def upload(client, bucket, prefix, backup_id, archive_path, manifest, kms_key_id
     return archive_key, manifest_key
 
 
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def _put(client, **params):
     client.put_object(**params)
 

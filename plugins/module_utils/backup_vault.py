@@ -21,8 +21,8 @@ from typing import Optional
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 # AWS: 2 to 50 letters, digits, hyphens and underscores
 VAULT_NAME = re.compile(r"^[A-Za-z0-9_-]{2,50}$")
@@ -87,7 +87,7 @@ class VaultErrorHandler(AWSErrorHandler):
 
 
 @VaultErrorHandler.common_error_handler("list the backup vaults")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def find_vault(client, name: str) -> Optional[Dict[str, Any]]:
     for page in client.get_paginator("list_backup_vaults").paginate():
         for vault in page["BackupVaultList"]:
@@ -97,13 +97,13 @@ def find_vault(client, name: str) -> Optional[Dict[str, Any]]:
 
 
 @VaultErrorHandler.common_error_handler("list the tags of the backup vault")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def list_tags(client, arn: str) -> Dict[str, str]:
     return client.list_tags(ResourceArn=arn).get("Tags") or {}
 
 
 @VaultErrorHandler.common_error_handler("create the backup vault")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def create_vault(client, name: str, encryption_key_arn: Optional[str], tags: Dict[str, str]) -> None:
     params: Dict[str, Any] = {"BackupVaultName": name}
     if encryption_key_arn is not None:
@@ -114,7 +114,7 @@ def create_vault(client, name: str, encryption_key_arn: Optional[str], tags: Dic
 
 
 @VaultErrorHandler.common_error_handler("tag the backup vault")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def tag_vault(client, arn: str, to_set: Dict[str, str], to_remove: List[str]) -> None:
     if to_remove:
         client.untag_resource(ResourceArn=arn, TagKeyList=to_remove)
@@ -123,7 +123,7 @@ def tag_vault(client, arn: str, to_set: Dict[str, str], to_remove: List[str]) ->
 
 
 @VaultErrorHandler.deletion_error_handler("delete the backup vault")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def delete_vault(client, name: str) -> bool:
     client.delete_backup_vault(BackupVaultName=name)
     return True

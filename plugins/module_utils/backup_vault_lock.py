@@ -23,7 +23,7 @@ from typing import Optional
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 MAX_RETENTION_DAYS = 36500
 MIN_CHANGEABLE_DAYS = 3
@@ -95,14 +95,14 @@ class VaultErrorHandler(AWSErrorHandler):
 
 
 @VaultErrorHandler.list_error_handler("describe the backup vault", None)
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def describe_vault(client, name: str) -> Optional[Dict[str, Any]]:
     # a vault that does not exist answers AccessDenied to DescribeBackupVault (as moto's correction does too)
     return client.describe_backup_vault(BackupVaultName=name)
 
 
 @VaultErrorHandler.common_error_handler("put the vault lock configuration")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def put_lock(client, name: str, min_days: Optional[int], max_days: Optional[int],
              changeable_for_days: Optional[int]) -> None:
     params: Dict[str, Any] = {"BackupVaultName": name}
@@ -114,6 +114,6 @@ def put_lock(client, name: str, min_days: Optional[int], max_days: Optional[int]
 
 
 @VaultErrorHandler.common_error_handler("delete the vault lock configuration")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def delete_lock(client, name: str) -> None:
     client.delete_backup_vault_lock_configuration(BackupVaultName=name)

@@ -28,12 +28,12 @@ from typing import Tuple
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.waiter import BaseWaiterFactory
 from ansible_collections.amazon.aws.plugins.module_utils.waiter import custom_waiter_config
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 # Table and index names: 3 to 255 characters of this set (DynamoDB API reference, TableName / IndexName).
 NAME = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
@@ -58,9 +58,6 @@ INDEX_DEFINITION_FIELDS = KEY_FIELDS + ("projection", "non_key_attributes")
 SSE_ON = ("ENABLED", "ENABLING", "UPDATING")
 PITR_ON = ("ENABLED", "ENABLING")
 TTL_ON = ("ENABLED", "ENABLING")
-
-# DynamoDB control-plane throttling, on top of the codes AWSRetry always retries.
-RETRY_CODES = ["ThrottlingException"]
 
 TableState = Dict[str, Any]
 Step = Tuple[str, Dict[str, Any]]
@@ -649,25 +646,25 @@ class DynamoDBWaiterFactory(BaseWaiterFactory):
 
 
 @TableErrorHandler.list_error_handler("describe table", None)
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def describe_table(client, table_name: str) -> Optional[Dict[str, Any]]:
     return client.describe_table(TableName=table_name)["Table"]
 
 
 @ContinuousBackupsErrorHandler.list_error_handler("describe continuous backups", {})
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def describe_continuous_backups(client, table_name: str) -> Dict[str, Any]:
     return client.describe_continuous_backups(TableName=table_name)["ContinuousBackupsDescription"]
 
 
 @TableErrorHandler.list_error_handler("describe time to live", {})
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def describe_time_to_live(client, table_name: str) -> Dict[str, Any]:
     return client.describe_time_to_live(TableName=table_name)["TimeToLiveDescription"]
 
 
 @TableErrorHandler.list_error_handler("list table tags", {})
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def list_tags(client, table_arn: str) -> Dict[str, str]:
     paginator = client.get_paginator("list_tags_of_resource")
     tags = paginator.paginate(ResourceArn=table_arn).build_full_result().get("Tags", [])
@@ -688,19 +685,19 @@ def describe_table_full(client, table_name: str) -> Optional[Dict[str, Any]]:
 
 
 @TableErrorHandler.common_error_handler("create table")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def create_table(client, **params: Any) -> Dict[str, Any]:
     return client.create_table(**params)["TableDescription"]
 
 
 @TableErrorHandler.common_error_handler("update table")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def update_table(client, **params: Any) -> Dict[str, Any]:
     return client.update_table(**params)["TableDescription"]
 
 
 @TableErrorHandler.deletion_error_handler("delete table")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def delete_table(client, table_name: str) -> bool:
     client.delete_table(TableName=table_name)
     return True
@@ -708,33 +705,33 @@ def delete_table(client, table_name: str) -> bool:
 
 # Right after CreateTable, AWS may answer "Backups are being enabled for the table" for a while.
 @ContinuousBackupsErrorHandler.common_error_handler("update point-in-time recovery")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES + ["ContinuousBackupsUnavailableException"])
+@aws_retry(extra_codes=["ContinuousBackupsUnavailableException"])
 def update_continuous_backups(client, **params: Any) -> Dict[str, Any]:
     return client.update_continuous_backups(**params)["ContinuousBackupsDescription"]
 
 
 @TableErrorHandler.common_error_handler("update time to live")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def update_time_to_live(client, **params: Any) -> Dict[str, Any]:
     return client.update_time_to_live(**params)["TimeToLiveSpecification"]
 
 
 @TableErrorHandler.common_error_handler("tag table")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def tag_table(client, table_arn: str, tags: Dict[str, str]) -> bool:
     client.tag_resource(ResourceArn=table_arn, Tags=ansible_dict_to_boto3_tag_list(tags))
     return True
 
 
 @TableErrorHandler.common_error_handler("untag table")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def untag_table(client, table_arn: str, keys: List[str]) -> bool:
     client.untag_resource(ResourceArn=table_arn, TagKeys=keys)
     return True
 
 
 @TableErrorHandler.common_error_handler("wait for the table and its indexes to be active")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def wait_table_active(client, table_name: str, timeout: int) -> None:
     DynamoDBWaiterFactory().get_waiter(client, "table_and_indexes_active").wait(
         TableName=table_name, WaiterConfig=custom_waiter_config(timeout, default_pause=5)
@@ -742,7 +739,7 @@ def wait_table_active(client, table_name: str, timeout: int) -> None:
 
 
 @TableErrorHandler.common_error_handler("wait for the table to be deleted")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def wait_table_deleted(client, table_name: str, timeout: int) -> None:
     DynamoDBWaiterFactory().get_waiter(client, "table_deleted").wait(
         TableName=table_name, WaiterConfig=custom_waiter_config(timeout, default_pause=5)
@@ -750,7 +747,7 @@ def wait_table_deleted(client, table_name: str, timeout: int) -> None:
 
 
 @KMSErrorHandler.list_error_handler("describe the KMS key", None)
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def resolve_kms_key(kms_client, key: str) -> Optional[str]:
     """The ARN of a KMS key given by id, ARN, alias name or alias ARN; None when there is no such key."""
     return kms_client.describe_key(KeyId=key)["KeyMetadata"]["Arn"]

@@ -18,8 +18,7 @@ from typing import Iterable
 from typing import List
 from typing import Optional
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 from ansible_collections.envops.aws.plugins.module_utils.dynamodb import TableErrorHandler
 
 KEY = "id"
@@ -54,7 +53,7 @@ def markers_from_items(items: Iterable[Dict[str, Any]], before: Optional[datetim
 
 
 @TableErrorHandler.common_error_handler("write a drill marker")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def put_marker(client, table: str, marker: Dict[str, str]) -> None:
     # a marker id is new: the condition makes a retried write of the same marker harmless, never an overwrite
     try:

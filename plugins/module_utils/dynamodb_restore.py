@@ -21,8 +21,7 @@ from typing import Dict
 from typing import Iterable
 from typing import Optional
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 from ansible_collections.envops.aws.plugins.module_utils.dynamodb import TableErrorHandler
 
 RESTORED_FROM = "envops:restored-from"
@@ -98,13 +97,13 @@ def digest(items: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 @TableErrorHandler.common_error_handler("restore the table to a point in time")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def restore_table(client, **params: Any) -> Dict[str, Any]:
     return client.restore_table_to_point_in_time(**params)["TableDescription"]
 
 
 @TableErrorHandler.common_error_handler("scan the table")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def _scan_page(client, **params: Any) -> Dict[str, Any]:
     return client.scan(**params)
 
@@ -124,7 +123,7 @@ def table_digest(client, table: str) -> Dict[str, Any]:
 
 
 @TableErrorHandler.list_error_handler("list the tables", [])
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException"])
+@aws_retry()
 def table_names(client, prefix: str = "") -> list:
     names = client.get_paginator("list_tables").paginate().build_full_result().get("TableNames", [])
     return sorted(name for name in names if name.startswith(prefix))

@@ -25,10 +25,10 @@ from typing import Tuple
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 GroupState = Dict[str, Any]
 
@@ -512,51 +512,51 @@ class KMSErrorHandler(AWSErrorHandler):
 
 
 @ReplicationGroupErrorHandler.list_error_handler("describe replication group", None)
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def describe_replication_group(client, replication_group_id: str) -> Optional[Dict[str, Any]]:
     groups = client.describe_replication_groups(ReplicationGroupId=replication_group_id)["ReplicationGroups"]
     return groups[0] if groups else None
 
 
 @CacheClusterErrorHandler.list_error_handler("describe cache cluster", None)
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def describe_cache_cluster(client, cache_cluster_id: str) -> Optional[Dict[str, Any]]:
     clusters = client.describe_cache_clusters(CacheClusterId=cache_cluster_id)["CacheClusters"]
     return clusters[0] if clusters else None
 
 
 @ReplicationGroupErrorHandler.list_error_handler("list replication group tags", {})
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def list_tags(client, arn: str) -> Dict[str, str]:
     return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceName=arn).get("TagList", []))
 
 
 @ReplicationGroupErrorHandler.common_error_handler("create replication group")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def create_replication_group(client, **params: Any) -> Dict[str, Any]:
     return client.create_replication_group(**params)["ReplicationGroup"]
 
 
 @ReplicationGroupErrorHandler.common_error_handler("modify replication group")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def modify_replication_group(client, **params: Any) -> Dict[str, Any]:
     return client.modify_replication_group(**params)["ReplicationGroup"]
 
 
 @ReplicationGroupErrorHandler.common_error_handler("increase replica count")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def increase_replica_count(client, **params: Any) -> Dict[str, Any]:
     return client.increase_replica_count(**params)["ReplicationGroup"]
 
 
 @ReplicationGroupErrorHandler.common_error_handler("decrease replica count")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def decrease_replica_count(client, **params: Any) -> Dict[str, Any]:
     return client.decrease_replica_count(**params)["ReplicationGroup"]
 
 
 @ReplicationGroupErrorHandler.deletion_error_handler("delete replication group")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def delete_replication_group(client, replication_group_id: str, final_snapshot_identifier: Optional[str] = None) -> bool:
     params = {"ReplicationGroupId": replication_group_id}
     if final_snapshot_identifier:
@@ -566,21 +566,21 @@ def delete_replication_group(client, replication_group_id: str, final_snapshot_i
 
 
 @ReplicationGroupErrorHandler.common_error_handler("tag replication group")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def add_tags(client, arn: str, tags: Dict[str, str]) -> bool:
     client.add_tags_to_resource(ResourceName=arn, Tags=ansible_dict_to_boto3_tag_list(tags))
     return True
 
 
 @ReplicationGroupErrorHandler.common_error_handler("untag replication group")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def remove_tags(client, arn: str, keys: List[str]) -> bool:
     client.remove_tags_from_resource(ResourceName=arn, TagKeys=keys)
     return True
 
 
 @ReplicationGroupErrorHandler.common_error_handler("wait for the replication group to be available")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def wait_available(client, replication_group_id: str, timeout: int) -> None:
     client.get_waiter("replication_group_available").wait(
         ReplicationGroupId=replication_group_id, WaiterConfig=waiter_config(timeout)
@@ -588,7 +588,7 @@ def wait_available(client, replication_group_id: str, timeout: int) -> None:
 
 
 @ReplicationGroupErrorHandler.common_error_handler("wait for the replication group to be deleted")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def wait_deleted(client, replication_group_id: str, timeout: int) -> None:
     client.get_waiter("replication_group_deleted").wait(
         ReplicationGroupId=replication_group_id, WaiterConfig=waiter_config(timeout)
@@ -596,7 +596,7 @@ def wait_deleted(client, replication_group_id: str, timeout: int) -> None:
 
 
 @KMSErrorHandler.common_error_handler("resolve the KMS key")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def resolve_kms_key(kms_client, key: str) -> str:
     """The ARN of a KMS key given by id, ARN, alias name or alias ARN."""
     return kms_client.describe_key(KeyId=key)["KeyMetadata"]["Arn"]

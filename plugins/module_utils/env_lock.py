@@ -28,10 +28,10 @@ from typing import Optional
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.waiter import custom_waiter_config
 
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 from ansible_collections.envops.aws.plugins.module_utils.dynamodb import NAME as TABLE_NAME
 from ansible_collections.envops.aws.plugins.module_utils.env_schema import NAME_PATTERN
 
@@ -47,10 +47,6 @@ MAX_POLL_SECONDS = 300
 TABLE_ACTIVE_TIMEOUT = 300
 # A write refused because the item changed since it was read is tried again at once, at most this often in a row.
 MAX_CONFLICTS = 20
-
-# DynamoDB throttling and transient server errors, on top of the codes AWSRetry always retries.
-RETRY_CODES = ["ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
-               "InternalServerError", "ServiceUnavailable"]
 
 # The rule of the lock, checked by DynamoDB on every acquiring write whatever this code decided: nobody holds the
 # environment, or the holder's lease has expired, or the holder is this run.
@@ -263,13 +259,13 @@ class LockTableErrorHandler(AWSErrorHandler):
 
 
 @LockTableErrorHandler.list_error_handler("describe the lock table", None)
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def describe_table(client, table: str) -> Optional[Dict[str, Any]]:
     return client.describe_table(TableName=table)["Table"]
 
 
 @LockTableErrorHandler.common_error_handler("create the lock table")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def create_table(client, table: str, tags: Optional[Dict[str, str]]) -> bool:
     """Create the table; False when another run created it first."""
     params = {
@@ -289,14 +285,14 @@ def create_table(client, table: str, tags: Optional[Dict[str, str]]) -> bool:
 
 
 @LockTableErrorHandler.common_error_handler("wait for the lock table to be active")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def wait_table_active(client, table: str) -> None:
     client.get_waiter("table_exists").wait(
         TableName=table, WaiterConfig=custom_waiter_config(TABLE_ACTIVE_TIMEOUT, default_pause=2))
 
 
 @LockTableErrorHandler.list_error_handler("read the lock", None)
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def read_lock(client, table: str, environment: str) -> Optional[Dict[str, Any]]:
     """The lock of ``environment`` (None: no lock, or no lock table)."""
     answer = client.get_item(TableName=table, Key={KEY: {"S": environment}}, ConsistentRead=True)
@@ -304,7 +300,7 @@ def read_lock(client, table: str, environment: str) -> Optional[Dict[str, Any]]:
 
 
 @LockTableErrorHandler.common_error_handler("write the lock")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def put_lock(client, table: str, lock: Dict[str, Any], condition: Dict[str, Any]) -> bool:
     """Write ``lock`` if ``condition`` holds; False when it does not (nothing written)."""
     try:
@@ -315,7 +311,7 @@ def put_lock(client, table: str, lock: Dict[str, Any], condition: Dict[str, Any]
 
 
 @LockTableErrorHandler.common_error_handler("delete the lock")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def delete_lock(client, table: str, environment: str, owner: str) -> bool:
     """Delete the lock if ``owner`` holds it; False when it does not (nothing deleted)."""
     try:

@@ -19,11 +19,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_ar
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 CLOUDWATCH_LOGS = "cloud-watch-logs"
 S3 = "s3"
@@ -209,7 +209,7 @@ class FlowLogErrorHandler(AWSErrorHandler):
 
 
 @FlowLogErrorHandler.list_error_handler("describe flow logs", [])
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def describe_flow_logs(client, resource_id: str) -> List[Dict[str, Any]]:
     paginator = client.get_paginator("describe_flow_logs")
     filters = [{"Name": "resource-id", "Values": [resource_id]}]
@@ -225,7 +225,7 @@ def _raise_unsuccessful(action: str, response: Dict[str, Any]) -> None:
 
 
 @FlowLogErrorHandler.common_error_handler("create flow log")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def create_flow_log(client, **params: Any) -> str:
     response = client.create_flow_logs(**params)
     _raise_unsuccessful("create flow log", response)
@@ -233,7 +233,7 @@ def create_flow_log(client, **params: Any) -> str:
 
 
 @FlowLogErrorHandler.deletion_error_handler("delete flow log")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def delete_flow_log(client, flow_log_id: str) -> bool:
     response = client.delete_flow_logs(FlowLogIds=[flow_log_id])
     unsuccessful = response.get("Unsuccessful", [])
@@ -244,14 +244,14 @@ def delete_flow_log(client, flow_log_id: str) -> bool:
 
 
 @FlowLogErrorHandler.common_error_handler("tag flow log")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def add_flow_log_tags(client, flow_log_id: str, tags: Dict[str, str]) -> bool:
     client.create_tags(Resources=[flow_log_id], Tags=ansible_dict_to_boto3_tag_list(tags))
     return True
 
 
 @FlowLogErrorHandler.common_error_handler("untag flow log")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def remove_flow_log_tags(client, flow_log_id: str, keys: List[str]) -> bool:
     client.delete_tags(Resources=[flow_log_id], Tags=[{"Key": key} for key in keys])
     return True

@@ -8,10 +8,10 @@
 from typing import Optional
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def _describe_key(kms_client, key: str):
     return kms_client.describe_key(KeyId=key)["KeyMetadata"]
 

@@ -13,7 +13,7 @@
 How it works: a parallel segmented Scan of the source (``segments`` workers, each with its own
 ``Segment``/``TotalSegments``), every page masked in Python, written by a pool of writer threads with
 BatchWriteItem (25 items a call; ``UnprocessedItems`` retried with exponential backoff and jitter;
-throttling errors retried by ``AWSRetry``).  The new table gets the source's key schema, attribute
+throttling and transient errors retried by ``aws_retry``).  The new table gets the source's key schema, attribute
 definitions, global and local secondary indexes, on-demand billing, SSE with the given KMS key; PITR and
 the source's TTL attribute are turned on after the copy.  The target table must not exist: nothing is
 ever overwritten.
@@ -60,7 +60,7 @@ try:
 except ImportError:
     HAS_BOTO3 = False
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import ITEMS
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import classify
 from ansible_collections.envops.aws.plugins.module_utils.masking_rules import WHITESPACE
@@ -73,9 +73,8 @@ BATCH_SIZE = 25  # BatchWriteItem limit
 DEFAULT_SEGMENTS = 8
 DEFAULT_WRITERS = 8
 MAX_UNPROCESSED_ATTEMPTS = 12
-DATA_RETRY_CODES = ["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-                    "InternalServerError"]
-CONTROL_RETRY_CODES = ["ThrottlingException", "LimitExceededException", "ResourceInUseException"]
+# A table still being created, updated or deleted: tried again (every transient code is in the shared policy).
+TABLE_BUSY_CODES = ["ResourceInUseException"]
 NULL = {"NULL": True}
 CACHE_ENTRIES = 200000  # masked scalars remembered per masker (then forgotten at once)
 
@@ -367,38 +366,38 @@ class ItemMasker:
 
 # --- AWS calls ---------------------------------------------------------------------------------
 
-@AWSRetry.jittered_backoff(retries=8, delay=1, catch_extra_error_codes=DATA_RETRY_CODES)
+@aws_retry(retries=8, delay=1)
 def _scan_page(client, **params):
     return client.scan(**params)
 
 
-@AWSRetry.jittered_backoff(retries=8, delay=1, catch_extra_error_codes=DATA_RETRY_CODES)
+@aws_retry(retries=8, delay=1)
 def _batch_write_call(client, request_items):
     return client.batch_write_item(RequestItems=request_items)
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=CONTROL_RETRY_CODES)
-def _describe_table(client, table_name):
+@aws_retry(extra_codes=TABLE_BUSY_CODES)
+def describe_table(client, table_name):
     return client.describe_table(TableName=table_name)["Table"]
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=CONTROL_RETRY_CODES)
+@aws_retry(extra_codes=TABLE_BUSY_CODES)
 def _create_table(client, **params):
     return client.create_table(**params)["TableDescription"]
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=CONTROL_RETRY_CODES)
+@aws_retry(extra_codes=TABLE_BUSY_CODES)
 def _delete_table(client, table_name):
     client.delete_table(TableName=table_name)
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=CONTROL_RETRY_CODES + ["ContinuousBackupsUnavailableException"])
+@aws_retry(extra_codes=TABLE_BUSY_CODES + ["ContinuousBackupsUnavailableException"])
 def _enable_pitr(client, table_name):
     client.update_continuous_backups(TableName=table_name,
                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=CONTROL_RETRY_CODES)
+@aws_retry(extra_codes=TABLE_BUSY_CODES)
 def _ttl_of(client, table_name):
     description = client.describe_time_to_live(TableName=table_name).get("TimeToLiveDescription", {})
     if description.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
@@ -406,7 +405,7 @@ def _ttl_of(client, table_name):
     return None
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=CONTROL_RETRY_CODES)
+@aws_retry(extra_codes=TABLE_BUSY_CODES)
 def _enable_ttl(client, table_name, attribute):
     client.update_time_to_live(TableName=table_name,
                                TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute})
@@ -414,7 +413,7 @@ def _enable_ttl(client, table_name, attribute):
 
 def _table_exists(client, table_name):
     try:
-        _describe_table(client, table_name)
+        describe_table(client, table_name)
         return True
     except client.exceptions.ResourceNotFoundException:
         return False
@@ -525,7 +524,7 @@ def masked_copy_table(source_client, target_client, source_table, target_table, 
     masker = ItemMasker(table_policy, key)
 
     started = time.monotonic()
-    source = _describe_table(source_client, source_table)
+    source = describe_table(source_client, source_table)
     if _table_exists(target_client, target_table):
         raise MaskedCopyError("the target table %s exists already: a masked copy only goes into a new table"
                               % target_table)
@@ -633,7 +632,7 @@ def _copy(source_client, target_client, source_table, target_table, masker, segm
 
 # --- switching the environment to the new table ------------------------------------------------
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException", "TooManyUpdates"])
+@aws_retry(extra_codes=["TooManyUpdates"])
 def get_parameter(ssm_client, name):
     try:
         return ssm_client.get_parameter(Name=name)["Parameter"]["Value"]
@@ -641,7 +640,7 @@ def get_parameter(ssm_client, name):
         return None
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["ThrottlingException", "TooManyUpdates"])
+@aws_retry(extra_codes=["TooManyUpdates"])
 def _put_parameter(ssm_client, name, value):
     ssm_client.put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
 

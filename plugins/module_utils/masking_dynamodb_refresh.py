@@ -24,6 +24,7 @@ __metaclass__ = type
 import re
 import time
 
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb import MaskedCopyError
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb import get_parameter
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb import delete_table
@@ -73,6 +74,7 @@ def live_table_of(ssm_client, parameter_name, table_names, base_name):
     return base_name if base_name in table_names else None
 
 
+@aws_retry()
 def list_tables(client):
     names = []
     for page in client.get_paginator("list_tables").paginate():

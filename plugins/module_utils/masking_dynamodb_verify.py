@@ -66,7 +66,7 @@ try:
 except ImportError:
     HAS_BOTO3 = False
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 from ansible_collections.envops.aws.plugins.module_utils.leak_scan import IDENTIFYING_RULES
 from ansible_collections.envops.aws.plugins.module_utils.leak_scan import Finding
 from ansible_collections.envops.aws.plugins.module_utils.leak_scan import is_name
@@ -75,6 +75,7 @@ from ansible_collections.envops.aws.plugins.module_utils.leak_scan import pseudo
 from ansible_collections.envops.aws.plugins.module_utils.leak_scan import settle
 from ansible_collections.envops.aws.plugins.module_utils.leak_scan import source_words
 from ansible_collections.envops.aws.plugins.module_utils.leak_scan import tokens
+from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb import describe_table
 from ansible_collections.envops.aws.plugins.module_utils.pii_shapes import find_shapes
 
 NOISE_UNCHANGED_MAX = 0.05
@@ -88,8 +89,7 @@ _DATE = re.compile(r"^([0-9]{4})-[0-9]{2}-[0-9]{2}")
 MAX_EXAMPLES = 5
 
 
-@AWSRetry.jittered_backoff(retries=8, delay=1,
-                           catch_extra_error_codes=["ProvisionedThroughputExceededException", "ThrottlingException"])
+@aws_retry(retries=8, delay=1)
 def _scan(client, **params):
     return client.scan(**params)
 
@@ -432,8 +432,8 @@ def verify_masked_copy(source_client, target_client, source_table, target_table,
     "matched_items", "pii_paths", "noise_unchanged", "exceptions"}``; ``ok`` is what switch_live_table requires;
     ``exceptions``: the policy's exceptions for the table, each with the findings it covered.
     """
-    source_schema = source_client.describe_table(TableName=source_table)["Table"]["KeySchema"]
-    target_schema = target_client.describe_table(TableName=target_table)["Table"]["KeySchema"]
+    source_schema = describe_table(source_client, source_table)["KeySchema"]
+    target_schema = describe_table(target_client, target_table)["KeySchema"]
     source_items = scan_items(source_client, source_table, segments)
     target_items = scan_items(target_client, target_table, segments)
     report = verify_items(source_items, target_items, table_policy, key, source_schema)

@@ -34,11 +34,10 @@ try:
 except ImportError:
     pass  # the modules report a missing botocore themselves
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
 VERIFYING_SSL_MODES = ("verify-ca", "verify-full")
-RETRY_CODES = ["ThrottlingException", "Throttling", "RequestLimitExceeded", "InternalFailure", "ServiceUnavailable"]
 # An RDS instance identifier (1-63 letters, digits, hyphens; starts with a letter; no '--'; no trailing '-'), or its ARN.
 _INSTANCE_ID = re.compile(r"^(arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:)?[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$")
 # A secret name (letters, digits, /_+=.@-) or its ARN.
@@ -94,12 +93,12 @@ def connection_problems(connection, option="database"):
     return problems
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def _describe_instance(client, identifier):
     return client.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry()
 def _secret_string(client, secret_id):
     return client.get_secret_value(SecretId=secret_id)["SecretString"]
 

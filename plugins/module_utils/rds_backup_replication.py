@@ -30,7 +30,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_message
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.rds import AnsibleRDSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 PENDING = "pending"
 REPLICATING = "replicating"
@@ -191,7 +191,7 @@ class ReplicationErrorHandler(AWSErrorHandler):
 
 
 @ReplicationErrorHandler.list_error_handler("describe source DB instance", None)
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def describe_db_instance(client, db_instance_arn: str) -> Optional[Dict[str, Any]]:
     # DBInstanceIdentifier also takes the ARN, which pins the account and Region too.
     instances = client.describe_db_instances(DBInstanceIdentifier=db_instance_arn)["DBInstances"]
@@ -199,20 +199,20 @@ def describe_db_instance(client, db_instance_arn: str) -> Optional[Dict[str, Any
 
 
 @ReplicationErrorHandler.list_error_handler("describe automated backups", [])
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def describe_automated_backups(client, **params: Any) -> List[Dict[str, Any]]:
     paginator = client.get_paginator("describe_db_instance_automated_backups")
     return paginator.paginate(**params).build_full_result()["DBInstanceAutomatedBackups"]
 
 
 @ReplicationErrorHandler.common_error_handler("start automated backups replication")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def start_replication(client, **params: Any) -> Dict[str, Any]:
     return client.start_db_instance_automated_backups_replication(**params)["DBInstanceAutomatedBackup"]
 
 
 @ReplicationErrorHandler.deletion_error_handler("stop automated backups replication")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def stop_replication(client, source_arn: str) -> bool:
     try:
         client.stop_db_instance_automated_backups_replication(SourceDBInstanceArn=source_arn)

@@ -21,17 +21,18 @@ from typing import List
 from typing import Optional
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.waiter import custom_waiter_config
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 # Letters, digits and hyphens; a letter first; no two hyphens in a row, none at the end; 1-255 characters.
 _SNAPSHOT_ID = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|-(?!-))*$")
 _SNAPSHOT_ARN = re.compile(r"^arn:aws[a-z-]*:rds:([a-z0-9-]+):([0-9]{12}):snapshot:(.+)$")
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
 RESTORE = "restore"
-RETRY_CODES = ["InvalidDBSnapshotState", "SnapshotQuotaExceeded"]
+# A snapshot still being made or copied, or too many copies at once: tried again.
+SNAPSHOT_BUSY_CODES = ["InvalidDBSnapshotState", "SnapshotQuotaExceeded"]
 
 
 def valid_snapshot_id(identifier: str) -> bool:
@@ -126,7 +127,7 @@ def tag_changes(current: Dict[str, str], wanted: Optional[Dict[str, Any]], purge
 
 # --- AWS calls --------------------------------------------------------------------------------------------------
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry(extra_codes=SNAPSHOT_BUSY_CODES)
 def _describe(client, identifier):
     return client.describe_db_snapshots(DBSnapshotIdentifier=identifier)["DBSnapshots"]
 
@@ -139,12 +140,12 @@ def describe_snapshot(client, identifier: str) -> Optional[Dict[str, Any]]:
     return snapshots[0] if snapshots else None
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry(extra_codes=SNAPSHOT_BUSY_CODES)
 def tags_of(client, arn: str) -> Dict[str, str]:
     return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceName=arn).get("TagList", []))
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry(extra_codes=SNAPSHOT_BUSY_CODES)
 def shared_accounts_of(client, identifier: str) -> List[str]:
     result = client.describe_db_snapshot_attributes(DBSnapshotIdentifier=identifier)["DBSnapshotAttributesResult"]
     for attribute in result.get("DBSnapshotAttributes", []):
@@ -153,28 +154,28 @@ def shared_accounts_of(client, identifier: str) -> List[str]:
     return []
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry(extra_codes=SNAPSHOT_BUSY_CODES)
 def copy_snapshot(client, **params) -> Dict[str, Any]:
     return client.copy_db_snapshot(**params)["DBSnapshot"]
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry(extra_codes=SNAPSHOT_BUSY_CODES)
 def delete_snapshot(client, identifier: str) -> None:
     client.delete_db_snapshot(DBSnapshotIdentifier=identifier)
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry(extra_codes=SNAPSHOT_BUSY_CODES)
 def modify_shares(client, identifier: str, add: List[str], remove: List[str]) -> None:
     client.modify_db_snapshot_attribute(DBSnapshotIdentifier=identifier, AttributeName=RESTORE,
                                         ValuesToAdd=add, ValuesToRemove=remove)
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry(extra_codes=SNAPSHOT_BUSY_CODES)
 def add_tags(client, arn: str, tags: Dict[str, str]) -> None:
     client.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])
 
 
-@AWSRetry.jittered_backoff(catch_extra_error_codes=RETRY_CODES)
+@aws_retry(extra_codes=SNAPSHOT_BUSY_CODES)
 def remove_tags(client, arn: str, keys: List[str]) -> None:
     client.remove_tags_from_resource(ResourceName=arn, TagKeys=sorted(keys))
 

@@ -34,9 +34,9 @@ from typing import Optional
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.rds import AnsibleRDSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.waiter import BaseWaiterFactory
 from ansible_collections.amazon.aws.plugins.module_utils.waiter import custom_waiter_config
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 STORAGE_TYPES = ("gp2", "gp3", "io1", "io2", "standard")
 PROVISIONED_IOPS_TYPES = ("io1", "io2")
@@ -328,20 +328,20 @@ class StorageWaiterFactory(BaseWaiterFactory):
 
 
 @StorageErrorHandler.list_error_handler("describe DB instance", None)
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def describe_db_instance(client, identifier: str) -> Optional[Dict[str, Any]]:
     instances = client.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"]
     return instances[0] if instances else None
 
 
 @StorageErrorHandler.common_error_handler("modify DB instance storage")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def modify_db_instance(client, **params: Any) -> Dict[str, Any]:
     return client.modify_db_instance(**params)["DBInstance"]
 
 
 @StorageErrorHandler.common_error_handler("wait for the DB instance storage change")
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def wait_storage_applied(client, identifier: str, timeout: int) -> None:
     StorageWaiterFactory().get_waiter(client, "db_instance_storage_applied").wait(
         DBInstanceIdentifier=identifier, WaiterConfig=custom_waiter_config(timeout, default_pause=15)

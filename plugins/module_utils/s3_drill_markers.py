@@ -18,7 +18,7 @@ from typing import Iterable
 from typing import List
 from typing import Optional
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 MARKER_PREFIX = "envops-drill-markers/"
 SCRATCH_PREFIX = "envops-drill/"  # module s3_object_restore deletes restore areas: restore-* and this
@@ -48,12 +48,12 @@ def markers_from_keys(keys: Iterable[str], prefix: str = MARKER_PREFIX,
     return [{"id": marker_id, "written_at": written_at.isoformat()} for written_at, marker_id in sorted(markers)]
 
 
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def put_marker(client, bucket: str, key: str) -> None:
     client.put_object(Bucket=bucket, Key=key, Body=b"")
 
 
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def _keys_page(client, **params):
     return client.list_objects_v2(**params)
 

@@ -27,9 +27,9 @@ from typing import Optional
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import S3ErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import validate_bucket_name
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 ReplicationState = Dict[str, Any]
 RuleState = Dict[str, Any]
@@ -454,35 +454,35 @@ class BucketErrorHandler(S3ErrorHandler):
 
 
 @ReplicationErrorHandler.list_error_handler("get bucket replication", {})
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def get_bucket_replication(client, bucket: str) -> Dict[str, Any]:
     """The ReplicationConfiguration of a bucket, {} when it has none."""
     return client.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]
 
 
 @BucketErrorHandler.list_error_handler("get bucket versioning", None)
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def get_bucket_versioning_status(client, bucket: str) -> Optional[str]:
     """Enabled, Suspended or "" (never enabled); None when the bucket does not exist."""
     return client.get_bucket_versioning(Bucket=bucket).get("Status", "")
 
 
 @BucketErrorHandler.list_error_handler("get bucket location", None)
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def get_bucket_region(client, bucket: str) -> Optional[str]:
     """The region of a bucket; None when the bucket does not exist."""
     return region_of_location(client.get_bucket_location(Bucket=bucket).get("LocationConstraint"))
 
 
 @ReplicationErrorHandler.common_error_handler("put bucket replication")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["OperationAborted"])
+@aws_retry(extra_codes=["OperationAborted"])
 def put_bucket_replication(client, bucket: str, configuration: Dict[str, Any]) -> bool:
     client.put_bucket_replication(Bucket=bucket, ReplicationConfiguration=configuration)
     return True
 
 
 @BucketErrorHandler.deletion_error_handler("delete bucket replication")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=["OperationAborted"])
+@aws_retry(extra_codes=["OperationAborted"])
 def delete_bucket_replication(client, bucket: str) -> bool:
     client.delete_bucket_replication(Bucket=bucket)
     return True

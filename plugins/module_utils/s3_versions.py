@@ -22,7 +22,7 @@ from typing import List
 from typing import Optional
 from typing import Tuple
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 Entry = Dict[str, Any]
 
@@ -147,17 +147,17 @@ def version_batches(entries: Iterable[Entry], size: int = 1000) -> Iterable[List
         yield batch
 
 
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def delete_versions(client, bucket: str, batch: List[Dict[str, str]]) -> List[Dict[str, Any]]:
     return client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True}).get("Errors", [])
 
 
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def versioning_status(client, bucket: str) -> str:
     return client.get_bucket_versioning(Bucket=bucket).get("Status", "")
 
 
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def _versions_page(client, **params):
     return client.list_object_versions(**params)
 
@@ -176,7 +176,7 @@ def list_versions(client, bucket: str, prefix: str) -> Tuple[List[Entry], List[E
         params["VersionIdMarker"] = page.get("NextVersionIdMarker")
 
 
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def copy_version(client, bucket: str, action: Dict[str, Any], kms_key_id: Optional[str]) -> str:
     params = {"Bucket": bucket, "Key": action["key"],
               "CopySource": {"Bucket": bucket, "Key": action["source_key"], "VersionId": action["version_id"]}}
@@ -185,6 +185,6 @@ def copy_version(client, bucket: str, action: Dict[str, Any], kms_key_id: Option
     return client.copy_object(**params).get("VersionId", "")
 
 
-@AWSRetry.jittered_backoff()
+@aws_retry()
 def delete_key(client, bucket: str, key: str) -> None:
     client.delete_object(Bucket=bucket, Key=key)

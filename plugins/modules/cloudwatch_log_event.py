@@ -79,7 +79,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 
 def main():
@@ -95,7 +96,7 @@ def main():
     event = json.dumps(module.params["record"], sort_keys=True, separators=(",", ":"), default=str)
     if module.check_mode:
         module.exit_json(changed=True, log_stream_created=False, event=event)
-    client = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("logs", retry_decorator=aws_retry())
     created = False
     try:
         client.create_log_stream(aws_retry=True, logGroupName=group, logStreamName=stream)

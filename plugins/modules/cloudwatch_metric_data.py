@@ -86,8 +86,8 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 from ansible_collections.envops.aws.plugins.module_utils.cloudwatch_metrics import metric_data
 from ansible_collections.envops.aws.plugins.module_utils.cloudwatch_metrics import problems
 
@@ -111,7 +111,7 @@ def main():
         module.fail_json(msg=" ".join(found))
     if module.check_mode:
         module.exit_json(changed=True, published=0)
-    client = module.client("cloudwatch", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("cloudwatch", retry_decorator=aws_retry())
     batches = metric_data(metrics, datetime.now(timezone.utc))
     try:
         for batch in batches:

@@ -57,6 +57,18 @@ options:
       profile:
         description: Named profile for the source account.
         type: str
+      aws_config:
+        description:
+          - botocore configuration of the source client, over the module's O(aws_config), for example more
+            attempts in adaptive mode with C(retries.mode=adaptive) and C(retries.max_attempts=20).
+          - Its C(retries) takes C(mode) (V(legacy), V(standard) or V(adaptive)) and C(max_attempts)
+            or C(total_max_attempts) (1 to 50), checked before any AWS call.
+          - Parameters can be found in the AWS documentation
+            U(https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html#botocore.config.Config).
+          - Without either, the source client retries in adaptive mode with 10 attempts; C(retries) is merged key
+            by key (a C(max_attempts) alone keeps the mode). C(max_pool_connections) is always sized to O(segments)
+            and O(writers).
+        type: dict
   base_name:
     description:
       - The environment's own name of the table, C(<env>-<name>) as role envops.aws.tables creates it.
@@ -188,11 +200,14 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import layered_config
+from ansible_collections.envops.aws.plugins.module_utils.aws_retry import retry_problems
 from ansible_collections.envops.aws.plugins.module_utils.kms_keys import resolve_kms_key
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refresh import TableRefreshError
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refresh import plan_table_refresh
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refresh import refresh_table
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refresh import run_table_name
+from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb import describe_table
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MaskingPolicyError
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
 
@@ -200,13 +215,16 @@ MIN_KEY_CHARS = 32
 
 
 def source_client(module, source, pool):
-    """A DynamoDB client for the source account, built from O(source) only (never from the target's keys)."""
+    """A DynamoDB client for the source account, built from O(source) only (never from the target's keys); its
+    botocore configuration is the module's aws_config with the source's over it."""
     session = boto3.session.Session(
         aws_access_key_id=source.get("access_key"), aws_secret_access_key=source.get("secret_key"),
         aws_session_token=source.get("session_token"), profile_name=source.get("profile"),
         region_name=source.get("region") or module.region)
-    config = botocore.config.Config(max_pool_connections=pool, retries={"max_attempts": 10, "mode": "adaptive"})
-    return session.client("dynamodb", endpoint_url=source.get("endpoint_url"), config=config)
+    adaptive = {"retries": {"mode": "adaptive", "max_attempts": 10}}  # unless aws_config says otherwise
+    options = layered_config(adaptive, module.params.get("aws_config"), source.get("aws_config"),
+                             max_pool_connections=pool)
+    return session.client("dynamodb", endpoint_url=source.get("endpoint_url"), config=botocore.config.Config(**options))
 
 
 def progress_writer(path, table, total):
@@ -242,6 +260,7 @@ def main():
                 secret_key=dict(type="str", no_log=True),
                 session_token=dict(type="str", no_log=True),
                 profile=dict(type="str"),
+                aws_config=dict(type="dict"),
             )),
             base_name=dict(type="str", required=True),
             parameter_name=dict(type="str", required=True),
@@ -271,6 +290,10 @@ def main():
         module.fail_json(msg="the masking key must have at least %d characters" % MIN_KEY_CHARS)
     if params["segments"] < 1 or params["writers"] < 1:
         module.fail_json(msg="segments and writers must be at least 1")
+    config_problems = retry_problems(params["aws_config"], "aws_config") + \
+        retry_problems(params["source"]["aws_config"], "source.aws_config")
+    if config_problems:
+        module.fail_json(msg="; ".join(config_problems))
     try:
         run_table_name(params["base_name"], params["run_id"])
     except ValueError as error:
@@ -291,7 +314,7 @@ def main():
                 module.fail_json(msg="KMS key %r (kms_key_id) does not exist in %s"
                                  % (params["kms_key_id"], module.region))
         source = source_client(module, params["source"], pool)
-        total = source.describe_table(TableName=params["source"]["table_name"])["Table"].get("ItemCount", 0)
+        total = describe_table(source, params["source"]["table_name"]).get("ItemCount", 0)
         result = refresh_table(
             source, target, ssm, params["source"]["table_name"],
             params["parameter_name"], params["base_name"], params["run_id"], table_policy,
