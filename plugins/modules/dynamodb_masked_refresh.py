@@ -79,8 +79,6 @@ options:
     description: Name of the table in O(policy) (C(dynamodb.tables.<policy_table>)), the spec name without prefix.
     type: str
     required: true
-    type: str
-    required: true
   kms_key_id:
     description: KMS key (id, ARN, alias) for the server-side encryption of the new table, else the AWS owned key.
     type: str

@@ -15,8 +15,8 @@ version_added: 0.1.0
 description:
   - Reads the parameter O(name), or every parameter under O(path) (its subpaths too with O(recursive)), and returns
     them as RV(parameters), a mapping of name to value. SecureString values are decrypted unless O(decrypt=false).
-  - A missing parameter, or a path without any, is no error: RV(found) is false and RV(parameters) empty.
-  - The replacement of the lookup M(amazon.aws.ssm_parameter#lookup) inside playbooks, since a module runs under
+  - A missing parameter, or a path without any, is no error; RV(found) is false and RV(parameters) empty.
+  - The replacement of the lookup P(amazon.aws.ssm_parameter#lookup) inside playbooks, since a module runs under
     C(module_defaults) (region, endpoint, credentials and the botocore retry configuration O(aws_config)) and
     retries throttling of every protocol, C(ThrottlingException) included; a lookup gets neither.
     M(amazon.aws.ssm_parameter) creates and changes one parameter, it does not list a path.
@@ -98,13 +98,15 @@ parameters:
   description: Name (full, or short with O(short_names)) to value of each parameter read; empty when none.
   returned: always
   type: dict
-  sample: {"/staging/dynamodb/orders": "staging-orders"}
+  sample:
+    /staging/dynamodb/orders: staging-orders
 types:
   description: Name (the keys of RV(parameters)) to the type of each parameter, V(String), V(StringList) or
     V(SecureString).
   returned: always
   type: dict
-  sample: {"/staging/dynamodb/orders": "String"}
+  sample:
+    /staging/dynamodb/orders: String
 """
 
 try:
