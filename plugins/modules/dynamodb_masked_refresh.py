@@ -197,6 +197,7 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refres
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MaskingPolicyError
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
 
+
 def source_client(module, source, pool):
     """A DynamoDB client for the source account, built from O(source) only (never from the target's keys)."""
     session = boto3.session.Session(
@@ -247,7 +248,7 @@ def main():
             policy=dict(type="dict", required=True),
             policy_table=dict(type="str", required=True),
             key=dict(type="str", no_log=True),
-            key_secret=dict(type="dict", options=KEY_SECRET_OPTIONS),
+            key_secret=dict(type="dict", no_log=False, options=KEY_SECRET_OPTIONS),  # its keys are no_log
             kms_key_id=dict(type="str"),
             tags=dict(type="dict"),
             segments=dict(type="int", default=8),

@@ -191,6 +191,7 @@ from ansible_collections.envops.aws.plugins.module_utils.pg_connection import co
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import connection_options
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import resolve_connection
 
+
 def progress_writer(path):
     if not path:
         return None
@@ -231,7 +232,7 @@ def main():
             policy=dict(type="dict", required=True),
             policy_check_only=dict(type="bool", default=False),
             key=dict(type="str", no_log=True),
-            key_secret=dict(type="dict", options=KEY_SECRET_OPTIONS),
+            key_secret=dict(type="dict", no_log=False, options=KEY_SECRET_OPTIONS),  # its keys are no_log
             run_id=dict(type="str"),
             jobs=dict(type="int", default=2),
             progress_file=dict(type="path"),

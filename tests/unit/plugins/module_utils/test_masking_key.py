@@ -77,11 +77,11 @@ def test_access_denied_is_not_retried_nor_hidden(secrets):
 
 
 def test_the_client_uses_the_connection_of_key_secret_only():
-    client = masking_key.secrets_client({
+    key_secret = {
         "secret_id": "envops/masking/key", "region": "eu-central-1", "endpoint_url": "http://127.0.0.1:5999",
-        "access_key": "111111111111", "secret_key": "x", "aws_config": {"retries": {"mode": "standard",
-                                                                                    "max_attempts": 7}}},
-        "eu-west-1")
+        "access_key": "111111111111", "secret_key": "x",
+        "aws_config": {"retries": {"mode": "standard", "max_attempts": 7}}}
+    client = masking_key.secrets_client(key_secret, "eu-west-1")
     assert client.meta.region_name == "eu-central-1"
     assert client.meta.endpoint_url == "http://127.0.0.1:5999"
     assert client._request_signer._credentials.access_key == "111111111111"  # pylint: disable=protected-access
