@@ -91,10 +91,6 @@ options:
     description: Name of the table in O(policy) (C(dynamodb.tables.<policy_table>)), the spec name without prefix.
     type: str
     required: true
-  key:
-    description: The masking key (at least 32 characters). Never logged.
-    type: str
-    required: true
   kms_key_id:
     description: KMS key (id, ARN, alias) for the server-side encryption of the new table, else the AWS owned key.
     type: str
@@ -127,6 +123,7 @@ attributes:
     description: Tables are replaced whole and the parameter switched; there is no diff.
     support: none
 extends_documentation_fragment:
+  - envops.aws.masking_key
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -147,7 +144,9 @@ EXAMPLES = r"""
     run_id: "20261123T101500"
     policy: "{{ hostvars['prod'].envops_masking_policy }}"
     policy_table: user-activity
-    key: "{{ lookup('amazon.aws.secretsmanager_secret', 'envops/masking/key') }}"
+    key_secret:  # read by the module in prod's account
+      secret_id: envops/masking/key
+      region: eu-west-1
     kms_key_id: alias/envops/staging/data
     tags:
       env: staging
@@ -203,6 +202,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import layered_config
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import retry_problems
 from ansible_collections.envops.aws.plugins.module_utils.kms_keys import resolve_kms_key
+from ansible_collections.envops.aws.plugins.module_utils.masking_key import KEY_SECRET_OPTIONS
+from ansible_collections.envops.aws.plugins.module_utils.masking_key import masking_key
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refresh import TableRefreshError
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refresh import plan_table_refresh
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refresh import refresh_table
@@ -210,8 +211,6 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb_refres
 from ansible_collections.envops.aws.plugins.module_utils.masking_dynamodb import describe_table
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import MaskingPolicyError
 from ansible_collections.envops.aws.plugins.module_utils.masking_policy import load_policy
-
-MIN_KEY_CHARS = 32
 
 
 def source_client(module, source, pool):
@@ -267,7 +266,8 @@ def main():
             run_id=dict(type="str", required=True),
             policy=dict(type="dict", required=True),
             policy_table=dict(type="str", required=True),
-            key=dict(type="str", required=True, no_log=True),
+            key=dict(type="str", no_log=True),
+            key_secret=dict(type="dict", no_log=False, options=KEY_SECRET_OPTIONS),  # its keys are no_log
             kms_key_id=dict(type="str"),
             tags=dict(type="dict"),
             segments=dict(type="int", default=8),
@@ -275,6 +275,8 @@ def main():
             progress_file=dict(type="path"),
             wait_timeout=dict(type="int", default=600),
         ),
+        mutually_exclusive=[("key", "key_secret")],
+        required_one_of=[("key", "key_secret")],
         supports_check_mode=True,
     )
     params = module.params
@@ -286,8 +288,6 @@ def main():
     if table_policy is None:
         module.fail_json(msg="the masking policy has no entry for DynamoDB table %s: refusing to copy it unmasked"
                          % params["policy_table"])
-    if len(params["key"]) < MIN_KEY_CHARS:
-        module.fail_json(msg="the masking key must have at least %d characters" % MIN_KEY_CHARS)
     if params["segments"] < 1 or params["writers"] < 1:
         module.fail_json(msg="segments and writers must be at least 1")
     config_problems = retry_problems(params["aws_config"], "aws_config") + \
@@ -298,6 +298,7 @@ def main():
         run_table_name(params["base_name"], params["run_id"])
     except ValueError as error:
         module.fail_json(msg=str(error))
+    key = masking_key(module)
 
     pool = params["segments"] + params["writers"] + 2
     target = module.client("dynamodb", config=botocore.config.Config(max_pool_connections=pool))
@@ -318,7 +319,7 @@ def main():
         result = refresh_table(
             source, target, ssm, params["source"]["table_name"],
             params["parameter_name"], params["base_name"], params["run_id"], table_policy,
-            params["key"].encode("utf-8"), kms_key_id=kms_key_arn, tags=params["tags"], segments=params["segments"],
+            key, kms_key_id=kms_key_arn, tags=params["tags"], segments=params["segments"],
             writers=params["writers"], progress=progress_writer(params["progress_file"], params["base_name"], total),
             timeout=params["wait_timeout"])
     except TableRefreshError as error:

@@ -53,15 +53,10 @@ options:
         documents are checked when the copy runs), O(target) is not contacted, nothing is changed.
     type: bool
     default: false
-  key:
-    description:
-      - The masking key, from Secrets Manager (at least 32 characters). Never returned or logged.
-      - Required unless O(policy_check_only).
-    type: str
   run_id:
     description:
       - Id of this refresh (lowercase letters and digits), part of the scratch database names.
-      - Required unless O(policy_check_only).
+      - Required unless O(policy_check_only), as are O(key) or O(key_secret).
     type: str
   jobs:
     description: Tables (or block ranges of big tables) copied, and tables verified, at the same time.
@@ -84,6 +79,7 @@ attributes:
     support: none
 extends_documentation_fragment:
   - envops.aws.postgres.source_target
+  - envops.aws.masking_key
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -105,9 +101,11 @@ EXAMPLES = r"""
       secret_id: envops/staging/database/master
       ca_bundle: /etc/ssl/rds/global-bundle.pem
     policy: "{{ envops_masking_policy }}"
-    key: "{{ lookup('amazon.aws.secretsmanager_secret', 'envops/masking/key') }}"
+    key_secret:  # read by the module in prod's account
+      secret_id: envops/masking/key
+      region: eu-west-1
     run_id: "{{ refresh_run_id }}"
-  no_log: false  # key and passwords are no_log options already
+  no_log: false  # the key is never a variable, passwords are no_log options
 
 - name: Refuse a policy the live source's catalog contradicts, before anything is created (reads no row)
   envops.aws.pg_masked_refresh:
@@ -180,6 +178,8 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.envops.aws.plugins.module_utils import pg_copy_stream
+from ansible_collections.envops.aws.plugins.module_utils.masking_key import KEY_SECRET_OPTIONS
+from ansible_collections.envops.aws.plugins.module_utils.masking_key import masking_key
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_copy import MaskingCopyError
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_copy import classify_source
 from ansible_collections.envops.aws.plugins.module_utils.masking_pg_refresh import RefreshError
@@ -190,8 +190,6 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_policy import l
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import conninfo
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import connection_options
 from ansible_collections.envops.aws.plugins.module_utils.pg_connection import resolve_connection
-
-MIN_KEY_CHARS = 32
 
 
 def progress_writer(path):
@@ -234,13 +232,16 @@ def main():
             policy=dict(type="dict", required=True),
             policy_check_only=dict(type="bool", default=False),
             key=dict(type="str", no_log=True),
+            key_secret=dict(type="dict", no_log=False, options=KEY_SECRET_OPTIONS),  # its keys are no_log
             run_id=dict(type="str"),
             jobs=dict(type="int", default=2),
             progress_file=dict(type="path"),
             pg_bin=dict(type="path"),
         ),
         supports_check_mode=True,
-        required_if=[("policy_check_only", False, ("key", "run_id"))],
+        mutually_exclusive=[("key", "key_secret")],
+        required_if=[("policy_check_only", False, ("key", "key_secret"), True),
+                     ("policy_check_only", False, ("run_id",))],
     )
     if not pg_copy_stream.HAS_PSYCOPG:
         module.fail_json(msg=missing_required_lib("psycopg"), exception=str(pg_copy_stream.PSYCOPG_IMPORT_ERROR))
@@ -252,8 +253,7 @@ def main():
     source = conninfo(resolve_connection(module, params["source"], "source"))
     if params["policy_check_only"]:
         check_policy(module, source, policy)
-    if len(params["key"]) < MIN_KEY_CHARS:
-        module.fail_json(msg="the masking key must have at least %d characters" % MIN_KEY_CHARS)
+    key = masking_key(module)
     target = resolve_connection(module, params["target"], "target")
     database = target["dbname"]
     admin = conninfo(target, params["maintenance_db"])
@@ -265,7 +265,7 @@ def main():
                 module.fail_json(msg=refusal("the refresh would stop", plan), **plan)
             module.exit_json(changed=True, swapped=False, recovered=plan["leftovers"], **plan)
         report = refresh_database(admin, source, database, policy,
-                                  params["key"].encode("utf-8"), params["run_id"], jobs=params["jobs"],
+                                  key, params["run_id"], jobs=params["jobs"],
                                   progress=progress_writer(params["progress_file"]))
     except RefreshError as error:
         module.fail_json(msg=str(error), **error.report)
