@@ -127,15 +127,16 @@ def test_a_failover_without_the_confirmation_is_refused(inventory):
 
 
 def test_a_failover_without_the_dr_environment_in_the_inventory_is_refused_before_any_aws_call(
-        tmp_path_factory, private_moto, accounts):
-    directory = write_inventory(tmp_path_factory.mktemp("no-dr"), private_moto, {"prod": (None, accounts["prod"])})
+        tmp_path_factory, private_moto):
+    account = fresh_account_id(8)  # its audit log holds this refusal only
+    directory = write_inventory(tmp_path_factory.mktemp("no-dr"), private_moto, {"prod": (None, account)})
     reset_calls(private_moto)
     run = run_playbook("failover.yml", directory, limit="prod", extra_vars={"failover_confirm": "prod"})
     assert run.rc != 0
     messages = "\n".join(run.failure_messages("prod"))
     assert "its DR environment dr is not in the inventory" in messages, run.stdout[-3000:]
     assert calls_besides_the_audit(calls(private_moto)) == {}, calls(private_moto)["by_action"]
-    (record,) = audit_records(private_moto, accounts["prod"], load_spec("prod")["region"], "prod", "failover")
+    (record,) = audit_records(private_moto, account, load_spec("prod")["region"], "prod", "failover")
     assert record["refused"] is True and any("is not in the inventory" in problem for problem in record["problems"])
 
 
