@@ -15,7 +15,7 @@ description:
     C(module_defaults), so upstream modules survive throttling (C(ThrottlingException), S3 C(SlowDown)) and 5xx
     answers like the collection's own.
   - The inventory's C(envops_aws_config) (botocore C(Config) options) over the default retries
-    C({mode: standard, max_attempts: 10}); a C(retries) mode other than legacy, standard or adaptive, or a
+    C({mode=standard, max_attempts=10}); a C(retries) mode other than legacy, standard or adaptive, or a
     C(max_attempts) (retries) outside 1..50, fail naming the field.
 options:
   _input:

@@ -12,7 +12,7 @@ short_description: How modules reach another environment's account
 version_added: 0.1.0
 description:
   - For tasks that act in another environment's account and region (the source of a masked refresh, the standby of a
-    failover): its region, and only what its inventory sets of C(envops_endpoint_url), C(envops_aws_access_key) and
+    failover), its region and only what its inventory sets of C(envops_endpoint_url), C(envops_aws_access_key) and
     C(envops_aws_secret_key) (on real AWS the normal credential chain applies), with its botocore retry
     configuration (filter P(envops.aws.aws_config#filter)).
 options:
