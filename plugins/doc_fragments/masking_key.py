@@ -32,7 +32,7 @@ options:
         description: Region of the secret. Defaults to the module's region.
         type: str
       endpoint_url:
-        description: Endpoint of the account's Secrets Manager (the local stack), else the AWS one.
+        description: Endpoint URL of the account's Secrets Manager, else the AWS one.
         type: str
       access_key:
         description: Access key of the account.

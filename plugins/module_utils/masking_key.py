@@ -14,28 +14,20 @@ from typing import Dict
 from typing import List
 
 try:
-    import boto3
     import botocore
 except ImportError:
     pass  # the modules report a missing boto3 themselves
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
-from ansible_collections.envops.aws.plugins.module_utils.pg_connection import _SECRET_ID as SECRET_ID
+from ansible_collections.envops.aws.plugins.module_utils.account_client import ACCOUNT_CONNECTION_OPTIONS
+from ansible_collections.envops.aws.plugins.module_utils.account_client import account_client
+from ansible_collections.envops.aws.plugins.module_utils.secret_values import SecretNotJSON
+from ansible_collections.envops.aws.plugins.module_utils.secret_values import read_secret
+from ansible_collections.envops.aws.plugins.module_utils.secret_values import secret_id_problems
 
 MIN_KEY_CHARS = 32
 
 # Option key_secret of the masking modules: the secret and the connection to the account that holds it.
-KEY_SECRET_OPTIONS = dict(
-    secret_id=dict(type="str", required=True),
-    region=dict(type="str"),
-    endpoint_url=dict(type="str"),
-    access_key=dict(type="str", no_log=True),
-    secret_key=dict(type="str", no_log=True),
-    session_token=dict(type="str", no_log=True),
-    profile=dict(type="str"),
-    aws_config=dict(type="dict"),
-)
+KEY_SECRET_OPTIONS = dict(secret_id=dict(type="str", required=True), **ACCOUNT_CONNECTION_OPTIONS)
 
 
 class MaskingKeyError(Exception):
@@ -44,10 +36,7 @@ class MaskingKeyError(Exception):
 
 def key_secret_problems(key_secret: Dict[str, Any]) -> List[str]:
     """What is wrong with O(key_secret) before any AWS call (empty: nothing)."""
-    secret_id = key_secret["secret_id"]
-    if not SECRET_ID.match(secret_id):
-        return ["key_secret.secret_id: %r is not a Secrets Manager secret name or ARN" % secret_id]
-    return []
+    return secret_id_problems(key_secret["secret_id"], "key_secret.secret_id")
 
 
 def checked_key(key: str, origin: str = "key") -> str:
@@ -57,31 +46,16 @@ def checked_key(key: str, origin: str = "key") -> str:
     return key
 
 
-@aws_retry()
-def _secret_value(client, secret_id: str) -> Dict[str, Any]:
-    return client.get_secret_value(SecretId=secret_id)
-
-
 def read_key(client, secret_id: str) -> str:
     """The key held by the secret ``secret_id`` (its string value), checked like O(key)."""
     origin = "key_secret %s" % secret_id
     try:
-        value = _secret_value(client, secret_id).get("SecretString")
-    except is_boto3_error_code("ResourceNotFoundException"):
-        raise MaskingKeyError("%s: the secret does not exist" % origin) from None
+        value = read_secret(client, secret_id)
+    except SecretNotJSON:  # a binary secret
+        raise MaskingKeyError("%s: the secret has no string value" % origin) from None
     if value is None:
-        raise MaskingKeyError("%s: the secret has no string value" % origin)
+        raise MaskingKeyError("%s: the secret does not exist" % origin)
     return checked_key(value, origin)
-
-
-def secrets_client(key_secret: Dict[str, Any], default_region: str):
-    """A Secrets Manager client for the account of O(key_secret), built from it only (never the module's keys)."""
-    session = boto3.session.Session(
-        aws_access_key_id=key_secret.get("access_key"), aws_secret_access_key=key_secret.get("secret_key"),
-        aws_session_token=key_secret.get("session_token"), profile_name=key_secret.get("profile"),
-        region_name=key_secret.get("region") or default_region)
-    config = botocore.config.Config(**(key_secret.get("aws_config") or {}))
-    return session.client("secretsmanager", endpoint_url=key_secret.get("endpoint_url"), config=config)
 
 
 def masking_key(module) -> bytes:
@@ -93,7 +67,7 @@ def masking_key(module) -> bytes:
         problems = key_secret_problems(params["key_secret"])
         if problems:
             raise MaskingKeyError("; ".join(problems))
-        client = secrets_client(params["key_secret"], module.region)
+        client = account_client("secretsmanager", params["key_secret"], module.region)
         return read_key(client, params["key_secret"]["secret_id"]).encode("utf-8")
     except MaskingKeyError as error:
         module.fail_json(msg=str(error))

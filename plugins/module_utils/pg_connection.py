@@ -25,7 +25,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 import re
 
@@ -35,13 +34,15 @@ except ImportError:
     pass  # the modules report a missing botocore themselves
 
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
+from ansible_collections.envops.aws.plugins.module_utils.secret_values import SecretNotJSON
+from ansible_collections.envops.aws.plugins.module_utils.secret_values import read_secret
+from ansible_collections.envops.aws.plugins.module_utils.secret_values import secret_id_problems
 
 SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
 VERIFYING_SSL_MODES = ("verify-ca", "verify-full")
 # An RDS instance identifier (1-63 letters, digits, hyphens; starts with a letter; no '--'; no trailing '-'), or its ARN.
 _INSTANCE_ID = re.compile(r"^(arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:)?[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$")
 # A secret name (letters, digits, /_+=.@-) or its ARN.
-_SECRET_ID = re.compile(r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$")
 _DBNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$-]{0,62}$")
 
 
@@ -70,18 +71,18 @@ def connection_problems(connection, option="database"):
     instance = connection.get("rds_instance_identifier")
     if not instance and not connection.get("host"):
         problems.append("%s: give rds_instance_identifier (the environment's RDS instance) or host" % option)
-    if instance and not _INSTANCE_ID.match(instance):
+    if instance and not _INSTANCE_ID.fullmatch(instance):
         problems.append("%s.rds_instance_identifier: %r is not an RDS instance identifier or ARN" % (option, instance))
     secret = connection.get("secret_id")
-    if secret and not _SECRET_ID.match(secret):
-        problems.append("%s.secret_id: %r is not a Secrets Manager secret name or ARN" % (option, secret))
+    if secret:
+        problems.extend(secret_id_problems(secret, "%s.secret_id" % option))
     if not instance and not secret and not connection.get("password"):
         problems.append("%s: give secret_id (the secret of the credentials) or password" % option)
     if not instance and not secret and not connection.get("user"):
         problems.append("%s: give user, secret_id or rds_instance_identifier" % option)
     if not instance and not connection.get("dbname"):
         problems.append("%s: give dbname (only an RDS instance tells its own database)" % option)
-    if connection.get("dbname") and not _DBNAME.match(connection["dbname"]):
+    if connection.get("dbname") and not _DBNAME.fullmatch(connection["dbname"]):
         problems.append("%s.dbname: %r is not a database name" % (option, connection["dbname"]))
     if connection.get("sslmode") in VERIFYING_SSL_MODES:
         bundle = connection.get("ca_bundle")
@@ -96,11 +97,6 @@ def connection_problems(connection, option="database"):
 @aws_retry()
 def _describe_instance(client, identifier):
     return client.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
-
-
-@aws_retry()
-def _secret_string(client, secret_id):
-    return client.get_secret_value(SecretId=secret_id)["SecretString"]
 
 
 def instance_endpoint(client, identifier):
@@ -122,14 +118,12 @@ def instance_endpoint(client, identifier):
 def secret_credentials(client, secret_id):
     """(username, password) of a secret in the layout of RDS master secrets."""
     try:
-        value = json.loads(_secret_string(client, secret_id))
-    except botocore.exceptions.ClientError as error:
-        if error.response["Error"]["Code"] == "ResourceNotFoundException":
-            raise ConnectionProblem("secret %s does not exist" % secret_id)
-        raise
-    except ValueError:
+        value = read_secret(client, secret_id, as_json=True)
+    except SecretNotJSON:
         raise ConnectionProblem("secret %s is not JSON with username and password" % secret_id)
-    if not isinstance(value, dict) or not value.get("password"):
+    if value is None:
+        raise ConnectionProblem("secret %s does not exist" % secret_id)
+    if not value.get("password"):
         raise ConnectionProblem("secret %s has no password (JSON with username and password expected)" % secret_id)
     return value.get("username"), value["password"]
 

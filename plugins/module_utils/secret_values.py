@@ -19,19 +19,18 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 # Secrets Manager's rules: a name of letters, digits and /_+=.@- (at most 512), or the ARN of a secret.
-_NAME = re.compile(r"[A-Za-z0-9/_+=.@\-]{1,512}")
-_ARN = re.compile(r"arn:aws[a-z\-]*:secretsmanager:[a-z0-9\-]+:\d{12}:secret:[A-Za-z0-9/_+=.@\-]{1,512}")
+SECRET_ID = re.compile(r"(arn:aws[a-z\-]*:secretsmanager:[a-z0-9\-]+:\d{12}:secret:)?[A-Za-z0-9/_+=.@\-]{1,512}")
 
 
 class SecretNotJSON(ValueError):
     """The secret's string is not the JSON object the caller asked for (its text is never in the message)."""
 
 
-def secret_id_problems(secret_id: str) -> List[str]:
-    if _NAME.fullmatch(secret_id) or _ARN.fullmatch(secret_id):
+def secret_id_problems(secret_id: str, option: str = "secret_id") -> List[str]:
+    if SECRET_ID.fullmatch(secret_id):
         return []
-    return ["secret_id: %r is neither a Secrets Manager name (1-512 of letters, digits and /_+=.@-) nor the ARN "
-            "of a secret" % secret_id]
+    return ["%s: %r is neither a Secrets Manager name (1-512 of letters, digits and /_+=.@-) nor the ARN of a "
+            "secret" % (option, secret_id)]
 
 
 @aws_retry()
@@ -48,7 +47,7 @@ def read_secret(client, secret_id: str, as_json: bool = False):
         return None
     value: Optional[str] = response.get("SecretString")
     if value is None:
-        raise SecretNotJSON("the secret %s holds binary data, not a string" % secret_id)
+        raise SecretNotJSON("the secret %s holds binary data, not a string" % secret_id)  # also without as_json
     if not as_json:
         return value
     try:

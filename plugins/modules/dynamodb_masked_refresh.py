@@ -43,7 +43,7 @@ options:
         description: Region of the source table. Defaults to the module's region.
         type: str
       endpoint_url:
-        description: Endpoint of the source account's DynamoDB (the local stack), else the AWS one.
+        description: Endpoint URL of the source account's DynamoDB, else the AWS one.
         type: str
       access_key:
         description: Access key of the source account.
@@ -192,14 +192,14 @@ unclassified:
 import time
 
 try:
-    import boto3
     import botocore
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.envops.aws.plugins.module_utils.aws_retry import layered_config
+from ansible_collections.envops.aws.plugins.module_utils.account_client import ACCOUNT_CONNECTION_OPTIONS
+from ansible_collections.envops.aws.plugins.module_utils.account_client import account_client
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import retry_problems
 from ansible_collections.envops.aws.plugins.module_utils.kms_keys import resolve_kms_key
 from ansible_collections.envops.aws.plugins.module_utils.masking_key import KEY_SECRET_OPTIONS
@@ -216,14 +216,9 @@ from ansible_collections.envops.aws.plugins.module_utils.masking_policy import l
 def source_client(module, source, pool):
     """A DynamoDB client for the source account, built from O(source) only (never from the target's keys); its
     botocore configuration is the module's aws_config with the source's over it."""
-    session = boto3.session.Session(
-        aws_access_key_id=source.get("access_key"), aws_secret_access_key=source.get("secret_key"),
-        aws_session_token=source.get("session_token"), profile_name=source.get("profile"),
-        region_name=source.get("region") or module.region)
     adaptive = {"retries": {"mode": "adaptive", "max_attempts": 10}}  # unless aws_config says otherwise
-    options = layered_config(adaptive, module.params.get("aws_config"), source.get("aws_config"),
-                             max_pool_connections=pool)
-    return session.client("dynamodb", endpoint_url=source.get("endpoint_url"), config=botocore.config.Config(**options))
+    return account_client("dynamodb", source, module.region, adaptive, module.params.get("aws_config"),
+                          max_pool_connections=pool)
 
 
 def progress_writer(path, table, total):
@@ -252,15 +247,7 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             source=dict(type="dict", required=True, options=dict(
-                table_name=dict(type="str", required=True),
-                region=dict(type="str"),
-                endpoint_url=dict(type="str"),
-                access_key=dict(type="str", no_log=True),
-                secret_key=dict(type="str", no_log=True),
-                session_token=dict(type="str", no_log=True),
-                profile=dict(type="str"),
-                aws_config=dict(type="dict"),
-            )),
+                table_name=dict(type="str", required=True), **ACCOUNT_CONNECTION_OPTIONS)),
             base_name=dict(type="str", required=True),
             parameter_name=dict(type="str", required=True),
             run_id=dict(type="str", required=True),

@@ -307,12 +307,28 @@ def test_layers_of_a_self_built_client_config_apply_in_order_and_the_fixed_optio
 
 # --- no AWS call escapes the policy ------------------------------------------------------------------------------
 
+# The one builder of clients for another account: its service comes from its callers, whose first argument is
+# checked like that of ``.client(...)``.
+CLIENT_BUILDERS = {"account_client"}
+
+
+def _makes_a_client(call):
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr == "client"
+    return isinstance(func, ast.Name) and func.id in CLIENT_BUILDERS
+
+
 def _service_names(trees):
-    """The services the collection makes clients of: the first argument of every ``.client(...)`` call."""
+    """The services the collection makes clients of: the first argument of every ``.client(...)`` and
+    ``account_client(...)`` call (but the builder's own, which passes its caller's)."""
     services, problems = set(), []
     for path, tree in trees.items():
+        builders = {node for node in ast.walk(tree)
+                    if isinstance(node, ast.FunctionDef) and node.name in CLIENT_BUILDERS}
+        inside_builders = {id(node) for builder in builders for node in ast.walk(builder)}
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "client":
+            if isinstance(node, ast.Call) and _makes_a_client(node) and id(node) not in inside_builders:
                 first = node.args[0] if node.args else None
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     services.add(first.value)

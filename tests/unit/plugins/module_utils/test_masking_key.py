@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from ansible_collections.envops.aws.plugins.module_utils import masking_key
+from ansible_collections.envops.aws.plugins.module_utils.account_client import account_client
 
 KEY = "k" * 64
 
@@ -24,9 +25,10 @@ def fixture_secrets():
 @pytest.mark.parametrize("secret_id,problem", [
     ("envops/masking/key", None),
     ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:envops/masking/key-AbCdEf", None),
-    ("envops/masking key", "key_secret.secret_id: 'envops/masking key' is not a Secrets Manager secret name or ARN"),
-    ("{{ key }}", "is not a Secrets Manager secret name or ARN"),
-    ("", "is not a Secrets Manager secret name or ARN"),
+    ("envops/masking key", "key_secret.secret_id: 'envops/masking key' is neither a Secrets Manager name"),
+    ("{{ key }}", "is neither a Secrets Manager name"),
+    ("", "is neither a Secrets Manager name"),
+    ("envops/masking/key\n", "is neither a Secrets Manager name"),
 ])
 def test_the_secret_id_is_checked_before_any_call(secret_id, problem):
     problems = masking_key.key_secret_problems({"secret_id": secret_id})
@@ -81,10 +83,10 @@ def test_the_client_uses_the_connection_of_key_secret_only():
         "secret_id": "envops/masking/key", "region": "eu-central-1", "endpoint_url": "http://127.0.0.1:5999",
         "access_key": "111111111111", "secret_key": "x",
         "aws_config": {"retries": {"mode": "standard", "max_attempts": 7}}}
-    client = masking_key.secrets_client(key_secret, "eu-west-1")
+    client = account_client("secretsmanager", key_secret, "eu-west-1")
     assert client.meta.region_name == "eu-central-1"
     assert client.meta.endpoint_url == "http://127.0.0.1:5999"
     assert client._request_signer._credentials.access_key == "111111111111"  # pylint: disable=protected-access
     # botocore counts the first attempt too
     assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 8}
-    assert masking_key.secrets_client({"secret_id": "s"}, "eu-west-1").meta.region_name == "eu-west-1"
+    assert account_client("secretsmanager", {"secret_id": "s"}, "eu-west-1").meta.region_name == "eu-west-1"

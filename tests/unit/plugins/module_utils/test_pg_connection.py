@@ -97,7 +97,7 @@ def test_a_secret_without_a_password_is_refused():
 @pytest.mark.parametrize("connection, problem", [
     ({"dbname": "app", "password": "p", "user": "u"}, "give rds_instance_identifier"),
     ({"rds_instance_identifier": "prod--postgres", "secret_id": "s"}, "is not an RDS instance identifier"),
-    ({"rds_instance_identifier": "prod-postgres", "secret_id": "a b"}, "is not a Secrets Manager secret"),
+    ({"rds_instance_identifier": "prod-postgres", "secret_id": "a b"}, "is neither a Secrets Manager name"),
     ({"host": "h", "user": "u", "dbname": "app"}, "give secret_id"),
     ({"host": "h", "password": "p", "user": "u"}, "give dbname"),
     ({"host": "h", "password": "p", "user": "u", "dbname": "app; drop"}, "is not a database name"),
