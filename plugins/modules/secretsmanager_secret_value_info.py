@@ -49,7 +49,7 @@ extends_documentation_fragment:
   - amazon.aws.boto3
   - envops.aws.attributes.platform
 notes:
-  - Always run it with C(no_log) (and the tasks that use its result): the value is a secret.
+  - Always run it with C(no_log), and the tasks that use its result, since the value is a secret.
 """
 
 EXAMPLES = r"""

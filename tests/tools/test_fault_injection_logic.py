@@ -90,7 +90,7 @@ def test_the_environment_variable_is_read_and_named_when_bad():
 
 def _draws(config, count=200):
     rng = random.Random(config["seed"])
-    return [draw(config, rng) for _ in range(count)]
+    return [draw(config, rng) for _draw in range(count)]
 
 
 def test_rate_zero_never_faults_and_rate_one_always_does():
