@@ -2,6 +2,7 @@
 
     python -m tools.bench_faults                       # dev, all roles, 0 / 10 / 30 %, median of 3 runs each
     python -m tools.bench_faults --runs 1 --rates 0    # one clean run
+    python -m tools.bench_faults --kind 5xx --rates 0,10    # 5xx answers instead of throttling
 
 Each run provisions the environment's definition (``playbooks/provision.yml``, every role) into a fresh fake account
 of a moto server of the benchmark's own (the local stack is not touched), with that fraction of the AWS calls answered
@@ -32,6 +33,7 @@ from tools.stack.state import clear_faults, reset_calls, set_faults
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 PLAYBOOK_TIMEOUT = 3600
+KIND_WORDS = {"throttle": "throttling", "5xx": "5xx answers", "reset": "connection resets"}
 
 
 @dataclass
@@ -83,11 +85,11 @@ def first_failure(report: dict, host: str) -> str:
     return ""
 
 
-def provision(url: str, environment: str, rate: float, seed: int, scratch: Path) -> Run:
+def provision(url: str, environment: str, rate: float, seed: int, scratch: Path, kind: str = "throttle") -> Run:
     directory = Path(tempfile.mkdtemp(prefix="inventory-", dir=scratch))
     inventory = write_inventory(directory, url, {environment: (None, fresh_account_id())})
     if rate:
-        set_faults(url, rate, ["throttle"], seed=seed)
+        set_faults(url, rate, [kind], seed=seed)
     else:
         clear_faults(url)
     reset_calls(url)
@@ -114,7 +116,7 @@ def provision(url: str, environment: str, rate: float, seed: int, scratch: Path)
     return Run(rate, wall, proc.returncode, stats.get("changed", 0), counted, injected, failure)
 
 
-def summary_lines(runs: list) -> list:
+def summary_lines(runs: list, kind: str = "throttle") -> list:
     """One line per rate: the median of its runs and the ratio to the 0 % median, or FAILED with the count."""
     rates = sorted({run.rate for run in runs})
     clean = [run.wall for run in runs if run.rate == 0]
@@ -123,7 +125,7 @@ def summary_lines(runs: list) -> list:
     for rate in rates:
         these = [run for run in runs if run.rate == rate]
         failed = [run for run in these if not run.ok]
-        label = "%3.0f %% throttling" % (rate * 100)
+        label = "%3.0f %% %s" % (rate * 100, KIND_WORDS[kind])
         if failed:
             counts = (label, len(failed), len(these), failed[0].failure)
             lines.append("%s: FAILED in %d of %d runs (first: %s)" % counts)
@@ -145,7 +147,9 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m tools.bench_faults", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="runs per rate (the median is reported)")
-    parser.add_argument("--rates", default="0,10,30", help="throttling rates in percent, comma-separated")
+    parser.add_argument("--rates", default="0,10,30", help="fault rates in percent, comma-separated")
+    parser.add_argument("--kind", default="throttle", choices=sorted(KIND_WORDS),
+                        help="the faults injected (default throttle)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the faults (the same for every run)")
     parser.add_argument("--environment", default="dev", choices=["dev", "test", "staging", "prod", "dr"])
     args = parser.parse_args(argv)
@@ -168,22 +172,22 @@ def main(argv=None) -> int:
     url = "http://127.0.0.1:%d" % port
     log = scratch / "moto.log"
     print("machine: %s" % machine_facts())
-    print("provision.yml, environment %s (all roles), throttling with seed %d, moto server of its own (log %s)"
-          % (args.environment, args.seed, log), flush=True)
+    print("provision.yml, environment %s (all roles), %s with seed %d, moto server of its own (log %s)"
+          % (args.environment, KIND_WORDS[args.kind], args.seed, log), flush=True)
     server = moto_process.spawn(port, log)
     runs = []
     try:
         moto_process.wait_until_answering(server, url, log)
         for round_index in range(1, args.runs + 1):
             for rate in args.rates:
-                run = provision(url, args.environment, rate, args.seed, scratch)
+                run = provision(url, args.environment, rate, args.seed, scratch, args.kind)
                 runs.append(run)
                 print(run_line(round_index, run), flush=True)
                 if not run.ok:
                     print("    %s" % run.failure, flush=True)
     finally:
         moto_process.terminate(server.pid)
-    for line in summary_lines(runs):
+    for line in summary_lines(runs, args.kind):
         print(line)
     if all(run.ok for run in runs):
         shutil.rmtree(scratch)

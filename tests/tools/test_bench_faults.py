@@ -13,6 +13,12 @@ def test_medians_and_ratios_to_the_clean_runs():
                                    " 10 % throttling: median 120.0 s of 3 runs 1.20x of 0 %"]
 
 
+def test_the_lines_name_the_kind_of_fault():
+    runs = [Run(0.0, 100.0, 0), Run(0.1, 150.0, 0)]
+    assert summary_lines(runs, "5xx")[1] == " 10 % 5xx answers: median 150.0 s of 1 run 1.50x of 0 %"
+    assert parse_args(["--kind", "5xx"]).kind == "5xx" and parse_args([]).kind == "throttle"
+
+
 def test_a_failed_run_is_reported_failed_not_timed():
     runs = [Run(0.0, 100.0, 0), Run(0.3, 40.0, 2, failure="Ensure the KMS key: ThrottlingException"),
             Run(0.3, 150.0, 0)]
