@@ -101,8 +101,9 @@ build: venv
 	$(AS_A_USER) $(BIN)/ansible-doc -t module envops.aws.vpc_flow_log > /dev/null
 	$(AS_A_USER) $(BIN)/ansible-playbook -i localhost, --syntax-check $(addprefix envops.aws.,$(PLAYBOOKS))
 
+# --durations: the slowest tests in the log, to see where the suite's time goes
 integration: venv stack-up
-	$(BIN)/pytest -q -n 2 --dist loadfile tests/integration
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=15 tests/integration
 
 molecule: venv stack-up
 	$(PY) -m tools.run_molecule
