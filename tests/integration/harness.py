@@ -151,3 +151,13 @@ def moto_server_of_its_own():
     finally:
         moto_process.terminate(server.pid)
         shutil.rmtree(log_dir)
+
+
+def localhost_playbook(directory, name, text):
+    """``directory`` holding the playbook ``name`` (``text``) and an inventory of localhost alone (hosts.yml), for
+    running one module the way a role would: ``ansible-playbook -i <directory>/hosts.yml <directory>/<name>``."""
+    (directory / name).write_text(text)
+    (directory / "hosts.yml").write_text(
+        "all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
+        "      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n")
+    return directory

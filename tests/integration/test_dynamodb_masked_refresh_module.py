@@ -11,7 +11,7 @@ import boto3
 import pytest
 import yaml
 
-from harness import REPO, VENV_BIN, PlaybookRun, tool_env
+from harness import PlaybookRun, REPO, VENV_BIN, localhost_playbook, tool_env
 from tools.local_inventory import fresh_account_id
 from tools.masking_dataset import create_dynamodb_dataset, ensure_dynamodb_table
 from tools.stack.state import calls
@@ -67,12 +67,7 @@ def accounts():
 
 @pytest.fixture(scope="module")
 def playbook(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("dynamodb_masked_refresh")
-    (directory / "refresh.yml").write_text(PLAYBOOK)
-    (directory / "hosts.yml").write_text(
-        "all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
-        "      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n")
-    return directory
+    return localhost_playbook(tmp_path_factory.mktemp("dynamodb_masked_refresh"), "refresh.yml", PLAYBOOK)
 
 
 def client(service, moto_url, account):

@@ -18,7 +18,7 @@ import time
 import boto3
 import pytest
 
-from harness import VENV_BIN, PlaybookRun, REPO, tool_env
+from harness import PlaybookRun, REPO, VENV_BIN, localhost_playbook, tool_env
 from tools.collection_path import COLLECTIONS_ROOT
 from tools.local_inventory import fresh_account_id
 from tools.stack.state import calls
@@ -74,12 +74,7 @@ def accounts():
 
 @pytest.fixture(scope="module")
 def playbook(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("env_lock")
-    (directory / "lock.yml").write_text(PLAYBOOK)
-    (directory / "hosts.yml").write_text(
-        "all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
-        "      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n")
-    return directory
+    return localhost_playbook(tmp_path_factory.mktemp("env_lock"), "lock.yml", PLAYBOOK)
 
 
 def dynamodb(moto_url, account):

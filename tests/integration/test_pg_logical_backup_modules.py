@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from harness import VENV_BIN, PlaybookRun, REPO, aws_client, tool_env
+from harness import PlaybookRun, REPO, VENV_BIN, aws_client, localhost_playbook, tool_env
 from tools.estate_database import database_conninfo, ensure_database, instance_identifier, secret_id
 from tools.local_inventory import fresh_account_id
 from tools.masking_dataset import create_dataset, drop_database
@@ -74,12 +74,7 @@ def account():
 
 @pytest.fixture(scope="module")
 def playbook(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("pg_logical_backup")
-    (directory / "play.yml").write_text(PLAYBOOK)
-    (directory / "hosts.yml").write_text(
-        "all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
-        "      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n")
-    return directory
+    return localhost_playbook(tmp_path_factory.mktemp("pg_logical_backup"), "play.yml", PLAYBOOK)
 
 
 @pytest.fixture(scope="module")
