@@ -24,8 +24,10 @@ __metaclass__ = type
 import json
 import re
 
-GUARDRAILS = ("deny_leave_organization", "protect_security_services", "allowed_regions_only",
-              "require_encryption", "deny_root")
+from ansible_collections.envops.aws.plugins.module_utils.env_schema import GUARDRAIL_DOCS
+
+# The guardrails a spec may switch (account.guardrails), in the order their statements appear.
+GUARDRAILS = tuple(name for name, _doc in GUARDRAIL_DOCS)
 
 POLICY_PREFIX = "envops-guardrails-"
 POLICY_VERSION = "2012-10-17"
