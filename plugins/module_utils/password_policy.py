@@ -40,7 +40,8 @@ def argument_spec() -> Dict[str, Any]:
     spec = {}
     for option, field in OPTION_FIELDS.items():
         value = PASSWORD_POLICY[field]
-        spec[option] = dict(type="bool" if isinstance(value, bool) else "int", default=value)
+        # no_log=False: the names say "password", the values are settings, not secrets
+        spec[option] = dict(type="bool" if isinstance(value, bool) else "int", default=value, no_log=False)
     spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
     return spec
 
