@@ -12,7 +12,7 @@ short_description: Names of what the security baseline of an environment's accou
 version_added: 0.1.0
 description:
   - The filters C(baseline_trail_name), C(baseline_budget_name), C(baseline_alerts_topic_name) (input an environment
-    name) and C(baseline_log_prefix) (input a delivering service, C(cloudtrail) or C(config)): the names role
+    name) and C(baseline_log_prefix) (input a delivering service, C(cloudtrail) or C(config)) give the names role
     C(baseline) creates and the audit reads back, from one home (module_utils C(baseline_plan)).
 options:
   _input:
