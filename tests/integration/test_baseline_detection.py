@@ -124,8 +124,8 @@ def second_run(inventory, first_run):
 
 def test_check_mode_on_a_fresh_account_reports_and_changes_nothing(check_run_on_nothing, private_moto, account):
     assert check_run_on_nothing.rc == 0, check_run_on_nothing.stdout[-4000:]
-    assert {"Ensure the GuardDuty detector of dev", "Ensure Security Hub of dev with its standards",
-            "Ensure AWS Config recording of dev into its logs bucket",
+    assert {"Ensure the GuardDuty detector of dev", "Ensure Security Hub with its standards in dev",
+            "Ensure AWS Config recording into the logs bucket of dev",
             "Ensure the AWS Config managed rules of dev"} <= set(check_run_on_nothing.changed_tasks(ENV))
     assert client(private_moto, account, "guardduty").list_detectors()["DetectorIds"] == []
     with pytest.raises(client(private_moto, account, "securityhub").exceptions.InvalidAccessException):
@@ -201,7 +201,7 @@ def test_drift_is_repaired_and_a_stale_envops_rule_purged(inventory, second_run,
     repaired = run(inventory)
     assert repaired.rc == 0, repaired.stdout[-4000:]
     assert set(repaired.changed_tasks(ENV)) == {"Ensure the GuardDuty detector of dev",
-                                                "Ensure Security Hub of dev with its standards",
+                                                "Ensure Security Hub with its standards in dev",
                                                 "Ensure the AWS Config managed rules of dev"}
     assert guardduty.get_detector(DetectorId=detector_id)["FindingPublishingFrequency"] == "ONE_HOUR"
     names = {r["ConfigRuleName"] for r in config.describe_config_rules()["ConfigRules"]}
