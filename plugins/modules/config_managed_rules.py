@@ -82,6 +82,11 @@ def summary(current, wanted_names, prefix):
                 if name in wanted_names or (prefix and name.startswith(prefix)))
 
 
+def read(client):
+    """Every rule of the account and region as compared, by name."""
+    return dict((name, config_rules.state_of(rule)) for name, rule in config_rules.describe_rules(client).items())
+
+
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
@@ -96,7 +101,7 @@ def main():
         module.fail_json(msg="AWS Config rules: %s" % " ".join(problems))
     client = module.client("config")
     try:
-        current = dict((name, config_rules.state_of(rule)) for name, rule in config_rules.describe_rules(client).items())
+        current = read(client)
         changes = config_rules.plan(current, rules, prefix)
         before = summary(current, rules, prefix)
         after = dict((name, identifier) for name, identifier in before.items() if name not in changes["delete"])
@@ -111,7 +116,7 @@ def main():
             config_rules.put_rule(client, name, rules[name], "envops baseline: AWS managed rule %s" % rules[name])
         for name in changes["delete"]:
             config_rules.delete_rule(client, name)
-        current = dict((name, config_rules.state_of(rule)) for name, rule in config_rules.describe_rules(client).items())
+        current = read(client)
     except AnsibleAWSError as error:
         module.fail_json_aws_error(error)
     result["rules"] = summary(current, rules, prefix)

@@ -1,4 +1,4 @@
-"""Corrections of moto's Security Hub: standards, hub tags and hub configuration (see moto_corrections for the rules)."""
+"""Corrections of moto's Security Hub: standards, hub tags, hub configuration (see moto_corrections for the rules)."""
 
 from tools.stack.moto_corrections import corrects
 

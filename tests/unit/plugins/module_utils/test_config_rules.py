@@ -46,7 +46,8 @@ def test_plan_puts_the_new_and_changed_and_deletes_only_stale_rules_of_the_prefi
         "envops-retired": config_rules.wanted("ENCRYPTED_VOLUMES"),
         "securityhub-encrypted-volumes-abc": config_rules.wanted("ENCRYPTED_VOLUMES"),
     }
-    wanted = {"envops-encrypted-volumes": "ENCRYPTED_VOLUMES", "envops-rds-not-public": "RDS_INSTANCE_PUBLIC_ACCESS_CHECK",
+    wanted = {"envops-encrypted-volumes": "ENCRYPTED_VOLUMES",
+              "envops-rds-not-public": "RDS_INSTANCE_PUBLIC_ACCESS_CHECK",
               "envops-s3-sse-enabled": "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"}
     assert config_rules.plan(current, wanted, "envops-") == {
         "put": ["envops-rds-not-public", "envops-s3-sse-enabled"], "delete": ["envops-retired"]}

@@ -12,7 +12,8 @@ from ansible_collections.envops.aws.plugins.module_utils import guardduty_detect
 ID = "12abc34d567e8fa901bc2d34e56789f0"
 ROLE = "arn:aws:iam::111111111111:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty"
 DETECTOR = {"Status": "ENABLED", "FindingPublishingFrequency": "SIX_HOURS", "ServiceRole": ROLE,
-            "Features": [{"Name": "CLOUD_TRAIL", "Status": "ENABLED"}, {"Name": "S3_DATA_EVENTS", "Status": "DISABLED"}],
+            "Features": [{"Name": "CLOUD_TRAIL", "Status": "ENABLED"},
+                         {"Name": "S3_DATA_EVENTS", "Status": "DISABLED"}],
             "Tags": {"env": "prod", "old": "x", "aws:cloudformation:stack-name": "s"}}
 
 
