@@ -30,8 +30,8 @@ RULES = {
     "envops-dynamodb-pitr-enabled": "DYNAMODB_PITR_ENABLED",
 }
 
-# The role's own variables (its defaults come with the rest of the role): the task files under test, after the
-# spec, keys and buckets roles that give them the environment and its logs bucket.
+# The task files under test with the role's defaults, after the spec, keys and buckets roles that give them the
+# environment and its logs bucket (the rest of the role is tested in test_baseline.py).
 PLAYBOOK = """
 - name: Detection baseline of the inventory's environments
   hosts: envops_environments
@@ -45,12 +45,6 @@ PLAYBOOK = """
       aws_config: "{{ envops_aws_config | default(none) | envops.aws.aws_config }}"
     group/community.aws.aws: *envops_aws
     group/envops.aws.aws: *envops_aws
-  vars:
-    baseline_name: "{{ envops_env.name }}"
-    baseline_region: "{{ envops_env.region }}"
-    baseline_env_type: "{{ envops_env.type }}"
-    baseline_tags: "{{ envops_env.tags }}"
-    baseline_logs_bucket: "{{ envops_env | envops.aws.bucket_name('logs') }}"
   tasks:
     - name: Validate the spec
       ansible.builtin.import_role:
