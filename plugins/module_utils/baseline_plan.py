@@ -77,3 +77,47 @@ def log_prefix(service):
 def security_hub_standards(region):
     """The standards ARNs Security Hub is subscribed to in ``region``."""
     return [arn.format(region=region) for arn in SECURITY_HUB_STANDARDS]
+
+
+# GuardDuty protection plans enabled on every detector (S3 protection, RDS login activity monitoring).
+GUARDDUTY_FEATURES = ("S3_DATA_EVENTS", "RDS_LOGIN_EVENTS")
+# How often updated findings reach EventBridge and Security Hub: production within 15 minutes; elsewhere hourly, as
+# the alerts of those environments are looked at in working hours (AWS's default is six hours).
+GUARDDUTY_FINDING_FREQUENCY = {"production": "FIFTEEN_MINUTES"}
+GUARDDUTY_FINDING_FREQUENCY_DEFAULT = "ONE_HOUR"
+
+# One finding per control across the standards (consolidated control findings).
+SECURITY_HUB_CONTROL_FINDING_GENERATOR = "SECURITY_CONTROL"
+
+# Config rules of this prefix that are no longer in CONFIG_RULES are deleted by the baseline.
+CONFIG_RULE_PREFIX = "envops-"
+CONFIG_SNAPSHOT_FREQUENCY = "TwentyFour_Hours"
+
+
+def guardduty_finding_frequency(env_type):
+    """The finding publishing frequency of the detector of an environment of ``env_type``."""
+    return GUARDDUTY_FINDING_FREQUENCY.get(env_type, GUARDDUTY_FINDING_FREQUENCY_DEFAULT)
+
+
+def detection_plan(region, env_type, primary_region=None):
+    """GuardDuty, Security Hub and AWS Config settings of an environment's account in ``region`` (global resources
+    recorded in the primary region only; ``primary_region`` None: ``region`` is the primary)."""
+    return {
+        "guardduty": {
+            "finding_publishing_frequency": guardduty_finding_frequency(env_type),
+            "features": dict((feature, True) for feature in GUARDDUTY_FEATURES),
+        },
+        "security_hub": {
+            "standards": security_hub_standards(region),
+            "control_finding_generator": SECURITY_HUB_CONTROL_FINDING_GENERATOR,
+        },
+        "config": {
+            "recorder_name": CONFIG_RECORDER_NAME,
+            "include_global_resource_types": primary_region in (None, region),
+            "delivery_channel_name": CONFIG_DELIVERY_CHANNEL_NAME,
+            "s3_prefix": log_prefix("config"),
+            "snapshot_frequency": CONFIG_SNAPSHOT_FREQUENCY,
+            "rules": dict(CONFIG_RULES),
+            "rule_prefix": CONFIG_RULE_PREFIX,
+        },
+    }

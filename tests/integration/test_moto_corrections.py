@@ -781,6 +781,14 @@ def test_every_correction_is_tested_here():
         "backup_selections",
         "policy_statements_whose_conditions_do_not_hold_do_not_apply",
         "rds_postgres_instances_are_servers",  # tests/integration/test_rds_postgres_servers.py
+        "ebs_default_kms_key_id",  # tests/integration/test_moto_fix_baseline.py
+        "budget_updates_and_subscribers",  # tests/integration/test_moto_fix_baseline.py
+        "cost_allocation_tags",  # tests/integration/test_moto_fix_baseline.py
+        "guardduty_detector_tags",  # tests/integration/test_moto_fix_guardduty.py
+        "securityhub_standards",  # tests/integration/test_moto_fix_securityhub.py
+        "securityhub_hub_tags_and_configuration",  # tests/integration/test_moto_fix_securityhub.py
+        "config_named_rule_missing_without_rules",  # tests/integration/test_moto_fix_config.py
+        "config_rule_evaluation_modes",  # tests/integration/test_moto_fix_config.py
     ]
 
 
