@@ -18,7 +18,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
 AWS_MANAGED_KEY = "alias/aws/ebs"
-KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/mrk-[0-9a-f]{32}$")
+# a key ARN, single-region (key/<uuid>) or multi-region (key/mrk-<32 hex>)
+KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")
 
 
 def problems(params: Dict[str, Any]) -> list:

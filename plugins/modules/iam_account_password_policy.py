@@ -69,6 +69,7 @@ attributes:
     support: full
 extends_documentation_fragment:
   - amazon.aws.common.modules
+  - amazon.aws.region.modules
   - amazon.aws.boto3
   - envops.aws.attributes.platform
 """
