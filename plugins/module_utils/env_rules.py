@@ -343,12 +343,26 @@ def previews_expire(spec):
         yield "lifecycle.expires_at", "expiry_only_ephemeral", "only ephemeral previews expire"
 
 
+def budget_thresholds(spec):
+    # two alerts at one threshold send the same mail twice; unordered ones read as a typo of the other
+    budget = spec["account"].get("budget")
+    if not budget:
+        return
+    thresholds = budget["thresholds_percent"]
+    if not thresholds:
+        yield "account.budget.thresholds_percent", "not_empty", "a budget alerts at one threshold at least"
+    elif len(set(thresholds)) != len(thresholds):
+        yield "account.budget.thresholds_percent", "unique", "a threshold is listed twice: %s" % thresholds
+    elif thresholds != sorted(thresholds):
+        yield "account.budget.thresholds_percent", "ascending", "thresholds must ascend: %s" % thresholds
+
+
 SPEC_RULES = (env_tag_matches_name, vpc_cidr_range, multi_az_for_live_data, nat_per_az_in_production,
               masking_outside_production, backup_covers_rpo, vault_lock_fits_retention, dr_region_differs,
               regions_exist, complete_isolation_for_live_data, dr_environment_named, database_with_live_data,
               encryption_always_on, kms_data_key, maintenance_window_length, expiry_is_a_date, tag_count, peers_named,
               waf_in_production, capacity_bounds, storage_iops, alarm_thresholds_ordered, az_slots, buckets_valid,
-              tables_unique, database_protected_with_live_data, cache_failover_in_production, previews_expire)
+              tables_unique, database_protected_with_live_data, cache_failover_in_production, previews_expire, budget_thresholds)
 
 
 # Estate rules: each takes the spec it reports on and one other environment of the estate, and yields problems of
@@ -382,6 +396,22 @@ def own_account_when_complete(spec, other):
         yield "account.id", "own_account_when_complete", (
             "%s is the account of %s, whose complete isolation needs it dedicated" % (
                 spec["account"]["id"], other["name"]))
+
+
+def live_ou_not_shared(spec, other):
+    # an OU's guardrails are the union of its environments' needs: a shared OU ties production's guardrails to
+    # what a development account needs, and lets a policy change made for one reach the other
+    if spec["account"]["ou"] != other["account"]["ou"]:
+        return
+    live, other_live = spec["type"] in LIVE_DATA_TYPES, other["type"] in LIVE_DATA_TYPES
+    if live and not other_live:
+        yield "account.ou", "live_ou_not_shared", (
+            "the OU %r of a %s environment is shared with %s (%s)" % (
+                spec["account"]["ou"], spec["type"], other["name"], other["type"]))
+    elif other_live and not live:
+        yield "account.ou", "live_ou_not_shared", (
+            "%r is the OU of %s (%s): a %s environment needs an OU of its own class" % (
+                spec["account"]["ou"], other["name"], other["type"], spec["type"]))
 
 
 def account_email_unique(spec, other):
@@ -488,5 +518,5 @@ def alarms_not_stricter_than_production(spec, other):
                     "%s is stricter than production %s's %s" % (threshold[level], other["name"], theirs[name][level]))
 
 
-ESTATE_RULES = (no_overlap_with_peers, own_account_when_complete, account_email_unique, dr_pairing,
-                unique_bucket_names, unique_table_names, alarms_not_stricter_than_production)
+ESTATE_RULES = (no_overlap_with_peers, own_account_when_complete, live_ou_not_shared, account_email_unique,
+                dr_pairing, unique_bucket_names, unique_table_names, alarms_not_stricter_than_production)

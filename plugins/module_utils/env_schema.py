@@ -30,11 +30,23 @@ HOSTNAME_PATTERN = r"^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z0-9-]{1,63}$"
 # Tag values AWS accepts: letters (any language), digits, spaces and + - = . _ : / @
 TAG_VALUE_PATTERN = r"^[\w .:/=+@-]*$"
 TAG_KEY_PATTERN = r"^(?!aws:)[\w .:/=+@-]{1,128}$"
+# IAM role names: 1-64 of letters, digits and + = , . @ _ -
+IAM_ROLE_NAME_PATTERN = r"^[A-Za-z0-9+=,.@_-]{1,64}$"
 # DynamoDB attribute names as this collection creates and masks them
 ATTRIBUTE_PATTERN = r"^[A-Za-z0-9_.-]{1,255}$"
 # RDS / ElastiCache maintenance window syntax: ddd:hh24:mi-ddd:hh24:mi
 WINDOW_PATTERN = (r"^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-"
                   r"(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+# The guardrails (scp_guardrails.GUARDRAILS) and what each denies.
+GUARDRAIL_DOCS = (
+    ("deny_leave_organization", "Deny leaving the organization."),
+    ("protect_security_services", "Deny stopping or deleting CloudTrail, GuardDuty, AWS Config and Security Hub."),
+    ("allowed_regions_only", "Deny regions outside the primary, DR and standby regions (global services exempt)."),
+    ("require_encryption", "Deny unencrypted RDS storage and EBS volumes, and S3 uploads asking for non-KMS SSE."),
+    ("deny_root", "Deny every action of the account's root user."),
+)
 
 
 def _tier(doc):
@@ -162,6 +174,20 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
         "email": Field("str", default="", max_length=64,
                        pattern=r"^$|^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
                        doc="Root e-mail of the account."),
+        "access_role": Field("str", default="OrganizationAccountAccessRole", pattern=IAM_ROLE_NAME_PATTERN,
+                             doc="IAM role in the account that playbooks assume (with envops_account_access: "
+                                 "assume_role) and that the management account can assume."),
+        "guardrails": Field("dict", default={}, doc=(
+            "Service control policy guardrails of the account's OU (an OU's policy enables what any of its "
+            "environments enables)."), fields=dict(
+            (name, Field("bool", default=True, doc=doc)) for name, doc in GUARDRAIL_DOCS)),
+        "budget": Field("dict", doc="Monthly AWS Budgets cost budget of the account, alerting the alerts topic.",
+                        fields={
+            "monthly_usd": Field("number", required=True, exclusive_minimum=0, maximum=1000000000,
+                                 doc="Monthly cost limit in US dollars."),
+            "thresholds_percent": Field("list", default=[50, 80, 100], items=Field("int", minimum=1, maximum=1000),
+                                        doc="Alert thresholds in percent of the limit (unique, ascending)."),
+        }),
     }),
     "region": Field("str", required=True, pattern=REGION_PATTERN, doc="Primary region."),
     "dr": Field("dict", doc="Disaster recovery of this environment (primary side).", fields={

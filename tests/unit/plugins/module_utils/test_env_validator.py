@@ -56,7 +56,11 @@ def test_defaults_are_applied():
 def test_overrides_merge_recursively():
     result = validate_environment("prod", load_spec("prod"), {"account": {"id": "100000000004"}})
     assert result.ok
-    assert result.spec["account"] == {"id": "100000000004", "ou": "Production", "email": ""}
+    assert result.spec["account"] == {
+        "id": "100000000004", "ou": "Production", "email": "", "access_role": "OrganizationAccountAccessRole",
+        "guardrails": {"deny_leave_organization": True, "protect_security_services": True,
+                       "allowed_regions_only": True, "require_encryption": True, "deny_root": True},
+        "budget": {"monthly_usd": 20000, "thresholds_percent": [50, 80, 100]}}
 
 
 def test_deep_merge_replaces_lists_and_scalars():
