@@ -519,8 +519,6 @@ def check_org_scp(spec, evidence):
     if org is None:
         return [not_applicable("org.scp", HIGH, resource,
                                "no credentials of the organization's management account were given")]
-    if org.get("not_applicable"):
-        return [not_applicable("org.scp", HIGH, resource, org["not_applicable"])]
     if org.get("error"):
         return [result("org.scp", HIGH, resource, [org["error"]], org)]
     expected = org.get("expected_policy")

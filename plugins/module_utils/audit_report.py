@@ -14,6 +14,7 @@ import json
 from xml.etree import ElementTree
 
 from ansible_collections.envops.aws.plugins.module_utils.audit_checks import FAILED
+from ansible_collections.envops.aws.plugins.module_utils.audit_checks import HIGH
 from ansible_collections.envops.aws.plugins.module_utils.audit_checks import NOT_APPLICABLE
 from ansible_collections.envops.aws.plugins.module_utils.audit_checks import summary
 
@@ -77,6 +78,9 @@ def report_document(results_by_env, run_id, parity=None):
     """The JSON report: every check of every environment, the summaries and (compare mode) the parity diff."""
     document = {"run_id": run_id,
                 "summaries": [summary(env, results_by_env[env]) for env in sorted(results_by_env)],
+                "high_failures": ["%s %s %s: %s" % (env, r["id"], r["resource"], r["message"])
+                                  for env in sorted(results_by_env) for r in results_by_env[env]
+                                  if r["status"] == FAILED and r["severity"] == HIGH],
                 "environments": dict((env, results_by_env[env]) for env in sorted(results_by_env))}
     if parity is not None:
         document["parity"] = parity

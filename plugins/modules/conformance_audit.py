@@ -127,10 +127,7 @@ from ansible_collections.envops.aws.plugins.module_utils.audit_checks import run
 from ansible_collections.envops.aws.plugins.module_utils.audit_checks import summary
 from ansible_collections.envops.aws.plugins.module_utils.audit_evidence import read_environment
 
-try:
-    from ansible_collections.envops.aws.plugins.module_utils.scp_guardrails import policy_name
-except ImportError:  # the guardrails of the organization are not part of this version
-    policy_name = None
+from ansible_collections.envops.aws.plugins.module_utils.scp_guardrails import policy_name
 
 
 def main():
@@ -148,15 +145,13 @@ def main():
         return module.client(service, region=region) if region else module.client(service)
 
     org_client, expected_policy = None, None
-    if organization is not None and policy_name is not None:
+    if organization is not None:
         org_client = account_client("organizations", organization, "us-east-1", module.params.get("aws_config"))
         expected_policy = policy_name(spec["account"]["ou"])
     try:
         evidence = read_environment(clients, spec, org_client, expected_policy)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Could not read the live state of %s" % spec.get("name"))
-    if organization is not None and policy_name is None:
-        evidence["organization"] = {"not_applicable": "this version of the collection defines no guardrail SCP"}
     checks = run_checks(spec, evidence)
     module.exit_json(changed=False, checks=checks, summary=summary(spec["name"], checks), evidence=evidence)
 
