@@ -32,6 +32,12 @@ def _code(error):
     return error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
 
 
+def _error_text(error):
+    """``code: message`` of an error, first line only, short (a service missing behind an endpoint answers HTML)."""
+    message = (error.response.get("Error", {}).get("Message") or "").strip().splitlines()
+    return ("%s: %s" % (_code(error), message[0] if message else ""))[:200]
+
+
 def _tags(pairs, key="Key", value="Value"):
     return dict((pair[key], pair[value]) for pair in pairs or [])
 
@@ -381,8 +387,7 @@ def read_securityhub(client):
     except ClientError as error:
         if _code(error) in ("InvalidAccessException", "ResourceNotFoundException"):
             return {"enabled": False, "standards": []}
-        return {"enabled": None, "standards": [], "error": "%s %s" % (
-            _code(error), error.response.get("Error", {}).get("Message", ""))}
+        return {"enabled": None, "standards": [], "error": _error_text(error)}
     return {"enabled": True, "standards": sorted(s["StandardsArn"] for s in standards
                                                  if s.get("StandardsStatus") in ("READY", "PENDING", None))}
 
@@ -483,7 +488,7 @@ def read_organization(client, spec, expected_policy):
         if _code(error) not in ("AWSOrganizationsNotInUseException", "ChildNotFoundException",
                                 "AccessDeniedException"):
             raise
-        evidence["error"] = "%s: %s" % (_code(error), error.response.get("Error", {}).get("Message", ""))
+        evidence["error"] = _error_text(error)
     return evidence
 
 
