@@ -6,8 +6,8 @@
 ``aws_retry``. Every reader returns plain data (module_utils ``audit_checks`` judges it); a resource that does not
 exist is evidence too (``exists: false``), never an error.
 
-``clients`` is a callable ``(service, region=None) -> boto3 client`` (the module's ``module.client``), so the same
-code reads the primary and the DR region.
+``clients`` maps a service name to its boto3 client in the primary region; ``dr_kms`` and ``dr_backup`` are the
+clients of the DR region (None without one).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -496,30 +496,29 @@ def read_organization(client, spec, expected_policy):
 
 
 def read_environment(clients, spec, organization_client=None, expected_policy=None):
-    """Everything the checks of ``spec`` read; ``clients(service, region=None)`` builds the clients."""
+    """Everything the checks of ``spec`` read, through ``clients`` (see the module's docstring)."""
     region = spec["region"]
     dr_region = (spec.get("dr") or {}).get("region")
-    ec2 = clients("ec2")
     evidence = {"environment": spec["name"], "region": region, "account": spec["account"]["id"],
-                "keys": read_keys(clients("kms"), spec["name"], region, spec["account"]["id"]),
-                "dr_keys": read_keys(clients("kms", dr_region), spec["name"], dr_region, spec["account"]["id"])
+                "keys": read_keys(clients["kms"], spec["name"], region, spec["account"]["id"]),
+                "dr_keys": read_keys(clients["dr_kms"], spec["name"], dr_region, spec["account"]["id"])
                 if dr_region else None}
-    evidence.update(read_network(ec2, clients("logs"), spec["name"]))
-    evidence["database"] = read_database(clients("rds"), spec) if spec["data"].get("database") else None
-    evidence["tables"] = read_tables(clients("dynamodb"), clients("ssm"), spec)
-    evidence["buckets"] = read_buckets(clients("s3"), spec)
+    evidence.update(read_network(clients["ec2"], clients["logs"], spec["name"]))
+    evidence["database"] = read_database(clients["rds"], spec) if spec["data"].get("database") else None
+    evidence["tables"] = read_tables(clients["dynamodb"], clients["ssm"], spec)
+    evidence["buckets"] = read_buckets(clients["s3"], spec)
     try:
         evidence["logs_bucket"] = env_rules.bucket_name(spec, "logs")
     except KeyError:
         evidence["logs_bucket"] = None
-    evidence["cache"] = read_cache(clients("elasticache"), spec) if spec["data"].get("cache") else None
-    evidence["backup"] = read_backup(clients("backup"), clients("backup", dr_region) if dr_region else None, spec)
-    evidence["cloudtrail"] = read_cloudtrail(clients("cloudtrail"), spec["name"])
-    evidence["guardduty"] = read_guardduty(clients("guardduty"))
-    evidence["securityhub"] = read_securityhub(clients("securityhub"))
-    evidence["config"] = read_config(clients("config"))
-    evidence["password_policy"] = read_password_policy(clients("iam"))
-    evidence["ebs_encryption"] = read_ebs_encryption(ec2)
+    evidence["cache"] = read_cache(clients["elasticache"], spec) if spec["data"].get("cache") else None
+    evidence["backup"] = read_backup(clients["backup"], clients["dr_backup"] if dr_region else None, spec)
+    evidence["cloudtrail"] = read_cloudtrail(clients["cloudtrail"], spec["name"])
+    evidence["guardduty"] = read_guardduty(clients["guardduty"])
+    evidence["securityhub"] = read_securityhub(clients["securityhub"])
+    evidence["config"] = read_config(clients["config"])
+    evidence["password_policy"] = read_password_policy(clients["iam"])
+    evidence["ebs_encryption"] = read_ebs_encryption(clients["ec2"])
     evidence["organization"] = (read_organization(organization_client, spec, expected_policy)
                                 if organization_client is not None else None)
     return evidence

@@ -141,8 +141,16 @@ def main():
     spec = module.params["environment"]
     organization = module.params["organization"]
 
-    def clients(service, region=None):
-        return module.client(service, region=region) if region else module.client(service)
+    dr_region = (spec.get("dr") or {}).get("region")
+    clients = {
+        "ec2": module.client("ec2"), "logs": module.client("logs"), "kms": module.client("kms"),
+        "rds": module.client("rds"), "dynamodb": module.client("dynamodb"), "ssm": module.client("ssm"),
+        "s3": module.client("s3"), "elasticache": module.client("elasticache"), "backup": module.client("backup"),
+        "cloudtrail": module.client("cloudtrail"), "guardduty": module.client("guardduty"),
+        "securityhub": module.client("securityhub"), "config": module.client("config"), "iam": module.client("iam"),
+        "dr_kms": module.client("kms", region=dr_region) if dr_region else None,
+        "dr_backup": module.client("backup", region=dr_region) if dr_region else None,
+    }
 
     org_client, expected_policy = None, None
     if organization is not None:
