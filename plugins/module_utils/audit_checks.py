@@ -528,7 +528,9 @@ def check_org_scp(spec, evidence):
     else:
         if expected not in org.get("policies", []):
             problems.append("SCP %s is not attached to OU %s" % (expected, ou))
-        if org.get("account_parent") != org["ou_id"]:
+        if org.get("account_parent") is None:
+            problems.append("account %s is not a member of the organization" % spec["account"]["id"])
+        elif org.get("account_parent") != org["ou_id"]:
             problems.append("account %s is not in OU %s (its parent is %s)" % (spec["account"]["id"], ou,
                                                                                  org.get("account_parent")))
     return [result("org.scp", HIGH, resource, problems, org)]

@@ -482,11 +482,15 @@ def read_organization(client, spec, expected_policy):
         if matches:
             evidence["ou_id"] = matches[0]["Id"]
             evidence["policies"] = sorted(p["Name"] for p in _policies_for_target(client, matches[0]["Id"]))
-        parents = _parents(client, spec["account"]["id"])
+        try:
+            parents = _parents(client, spec["account"]["id"])
+        except ClientError as error:
+            if _code(error) not in ("ChildNotFoundException", "AccountNotFoundException"):
+                raise
+            parents = []  # not a member of the organization
         evidence["account_parent"] = parents[0]["Id"] if parents else None
     except ClientError as error:
-        if _code(error) not in ("AWSOrganizationsNotInUseException", "ChildNotFoundException",
-                                "AccessDeniedException"):
+        if _code(error) not in ("AWSOrganizationsNotInUseException", "AccessDeniedException"):
             raise
         evidence["error"] = _error_text(error)
     return evidence

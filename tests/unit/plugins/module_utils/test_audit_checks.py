@@ -196,6 +196,8 @@ BREAKAGES = [
     (ac.check_org_scp, lambda e: e["organization"].update(account_parent="r-root"), "ou:Production",
      "is not in OU Production"),
     (ac.check_org_scp, lambda e: e["organization"].update(ou_id=None), "ou:Production", "has no OU Production"),
+    (ac.check_org_scp, lambda e: e["organization"].update(account_parent=None), "ou:Production",
+     "account 111111111111 is not a member of the organization"),
 ]
 
 
