@@ -11,7 +11,8 @@ name: account_plan
 short_description: The Organizations structure of an estate, its OUs, accounts and guardrails policies
 version_added: 0.1.0
 description:
-  - From every environment of the inventory (filter P(envops.aws.estate#filter)), validated: one entry per OU (the
+  - >-
+    From every environment of the inventory (filter P(envops.aws.estate#filter)), validated, one entry per OU (the
     specs' C(account.ou)) with its environments, its accounts, and its guardrails policy (name, description,
     document; none when no guardrail is enabled), the union of its environments' needs.
   - An account named in two OUs, or an environment whose spec has problems, fails the filter naming them.
@@ -30,7 +31,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C(ous) (name, environments, accounts, policy_name, policy_description, policy_document, guardrails,
+  description: >-
+    C(ous) (name, environments, accounts, policy_name, policy_description, policy_document, guardrails,
     allowed_regions) and C(accounts) (id, ou, environments).
   type: dict
 """
