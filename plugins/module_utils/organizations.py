@@ -36,14 +36,14 @@ IAM_ROLE_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,64}$")
 
 
 def parent_problems(field: str, value: Optional[str]) -> List[str]:
-    if value is not None and not (ROOT_ID.match(value) or OU_ID.match(value)):
+    if value is not None and not (ROOT_ID.fullmatch(value) or OU_ID.fullmatch(value)):
         return ["%s %r is not a root (r-...) or OU (ou-...-...) id" % (field, value)]
     return []
 
 
 def target_problems(targets: List[str]) -> List[str]:
     return ["target %r is not a root, OU or 12-digit account id" % target for target in targets
-            if not (ROOT_ID.match(target) or OU_ID.match(target) or ACCOUNT_ID.match(target))]
+            if not (ROOT_ID.fullmatch(target) or OU_ID.fullmatch(target) or ACCOUNT_ID.fullmatch(target))]
 
 
 def canonical(content: Any) -> Dict[str, Any]:

@@ -104,15 +104,15 @@ from ansible_collections.envops.aws.plugins.module_utils import organizations as
 def request_problems(params):
     problems = orgs.parent_problems("parent_id", params["parent_id"])
     account_id, name, email = params["account_id"], params["name"], params["email"]
-    if account_id is not None and not orgs.ACCOUNT_ID.match(account_id):
+    if account_id is not None and not orgs.ACCOUNT_ID.fullmatch(account_id):
         problems.append("account_id %r is not a 12-digit account id" % account_id)
     if account_id is None and (not name or not email):
         problems.append("give account_id (adopt an account) or both name and email (create one)")
-    if name is not None and not orgs.ACCOUNT_NAME.match(name):
+    if name is not None and not orgs.ACCOUNT_NAME.fullmatch(name):
         problems.append("name %r must be 1 to 50 printable ASCII characters" % name)
-    if email is not None and not orgs.EMAIL.match(email):
+    if email is not None and not orgs.EMAIL.fullmatch(email):
         problems.append("email %r is not an e-mail address AWS accepts" % email)
-    if not orgs.IAM_ROLE_NAME.match(params["access_role"]):
+    if not orgs.IAM_ROLE_NAME.fullmatch(params["access_role"]):
         problems.append("access_role %r is not an IAM role name" % params["access_role"])
     return problems
 

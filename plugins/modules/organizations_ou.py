@@ -97,7 +97,7 @@ def main():
     )
     name, parent_id = module.params["name"], module.params["parent_id"]
     problems = orgs.parent_problems("parent_id", parent_id)
-    if not orgs.OU_NAME.match(name):
+    if not orgs.OU_NAME.fullmatch(name):
         problems.append("name %r must be 1 to 128 characters without control characters or surrounding spaces" % name)
     if problems:
         module.fail_json(msg="organizations OU: %s" % "; ".join(problems))

@@ -118,7 +118,7 @@ def request_problems(params):
     """What is refused before any call (the detach confirmation among them)."""
     problems = orgs.target_problems(params["targets"])
     name = params["name"]
-    if not orgs.POLICY_NAME.match(name):
+    if not orgs.POLICY_NAME.fullmatch(name):
         problems.append("name %r must be 1 to 128 letters, digits, spaces and + = , . @ _ -" % name)
     if params["state"] == "present":
         if params["content"] is None:
