@@ -149,8 +149,28 @@ def test_a_provision_acts_in_the_environments_account_through_its_access_role(es
     assert sorted(data_key_aliases(estate, estate["accounts"]["dev"], "dev")) == [
         "alias/envops/dev/backups", "alias/envops/dev/data", "alias/envops/dev/logs"]
     assert data_key_aliases(estate, estate["management"], "dev") == []
-    # the session's keys (moto's temporary keys start ASIA, as AWS's do) are never printed
-    assert "ASIA" not in assumed_provision.stdout + assumed_provision.stderr
+    # the session is used (its temporary key id, ASIA..., is an identifier modules print) and its secrets never are
+    output = assumed_provision.stdout + assumed_provision.stderr
+    assert '"access_key": "ASIA' in output
+    assert SESSION_TOKEN_PREFIX not in output
+    assert not list(printed_secrets(assumed_provision.report))
+
+
+SESSION_TOKEN_PREFIX = "FQoGZXIvYXdzE"  # moto's, as AWS's session tokens begin
+
+
+def printed_secrets(node):
+    """The secret keys and session tokens a report shows with a value (no_log shows none)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("secret_key", "session_token", "aws_secret_key", "security_token") and value not in (
+                    None, "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER", SECRET):
+                yield key, value
+            else:
+                yield from printed_secrets(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from printed_secrets(item)
 
 
 def test_an_account_without_the_access_role_is_refused_cleanly(estate, organized):

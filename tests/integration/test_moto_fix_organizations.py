@@ -167,7 +167,8 @@ def test_assume_role_needs_the_role_and_a_trust_of_the_callers_account(private_m
                                                 "Action": "sts:AssumeRole"}]}))
     assert error_code(sts.assume_role, RoleArn="arn:aws:iam::%s:role/service-only" % member,
                       RoleSessionName="envops") == "AccessDenied"
-    assert error_code(sts.assume_role, RoleArn="arn:aws:iam::not-an-account:role/x", RoleSessionName="envops") == "AccessDenied"
+    assert error_code(sts.assume_role, RoleArn="arn:aws:iam::not-an-account:role/x",
+                      RoleSessionName="envops") == "AccessDenied"
 
 
 def test_calls_with_session_credentials_answer_quickly(private_moto, org):

@@ -40,7 +40,7 @@ def policy_attachments_are_refused_twice_and_above_the_quota() -> None:
     Corrected: both refused. moto's own attachments made while it creates an organization, OU or account (the
     default policies) are not refused (they are the first ones).
     """
-    from moto.organizations.exceptions import OrganizationsClientError
+    from moto.organizations.exceptions import OrganizationsClientError as Refusal
     from moto.organizations import models
     from moto.organizations.exceptions import ConstraintViolationException
 
@@ -53,7 +53,7 @@ def policy_attachments_are_refused_twice_and_above_the_quota() -> None:
         policy = self.get_policy_by_id(kwargs["PolicyId"])
         target = target_of(self, kwargs["TargetId"])
         if target is not None and policy in target.attached_policies:
-            raise OrganizationsClientError("DuplicatePolicyAttachmentException",
+            raise Refusal("DuplicatePolicyAttachmentException",
                                    "The selected policy is already attached to the specified target.")
         if target is not None and policy.type == "SERVICE_CONTROL_POLICY" and len(
                 [p for p in target.attached_policies if p.type == "SERVICE_CONTROL_POLICY"]) >= _MAX_SCPS_PER_TARGET:
@@ -98,7 +98,7 @@ def malformed_service_control_policies_are_refused() -> None:
     moto 5.2.5: stores any string as the policy.
     Corrected: those refused for SERVICE_CONTROL_POLICY (the other policy types keep moto's behaviour).
     """
-    from moto.organizations.exceptions import OrganizationsClientError
+    from moto.organizations.exceptions import OrganizationsClientError as Refusal
     from moto.organizations import models
     from moto.organizations.exceptions import ConstraintViolationException
 
@@ -108,7 +108,7 @@ def malformed_service_control_policies_are_refused() -> None:
             raise ConstraintViolationException(
                 "The provided policy document exceeds the maximum size (POLICY_CONTENT_LIMIT_EXCEEDED).")
         if problem:
-            raise OrganizationsClientError("MalformedPolicyDocumentException",
+            raise Refusal("MalformedPolicyDocumentException",
                                    "The provided policy document does not meet the requirements of the specified "
                                    "policy type (%s)." % problem)
 
@@ -145,7 +145,7 @@ def invitations_and_handshakes() -> None:
     import random
     import string
 
-    from moto.organizations.exceptions import OrganizationsClientError
+    from moto.organizations.exceptions import OrganizationsClientError as Refusal
     from moto.organizations import models, responses, utils
     from moto.organizations.exceptions import AWSOrganizationsNotInUseException
 
@@ -174,7 +174,7 @@ def invitations_and_handshakes() -> None:
         for backend, handshake in all_handshakes():
             if handshake["Id"] == handshake_id_:
                 return backend, handshake
-        raise OrganizationsClientError("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that "
+        raise Refusal("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that "
                                                              "you specified.")
 
     def invite_account_to_organization(self, **kwargs):
@@ -182,13 +182,13 @@ def invitations_and_handshakes() -> None:
             raise AWSOrganizationsNotInUseException
         target = kwargs.get("Target") or {}
         if target.get("Type") != "ACCOUNT":
-            raise OrganizationsClientError("InvalidInputException", "This fix invites by account id (Target Type ACCOUNT).")
+            raise Refusal("InvalidInputException", "This fix invites by account id (Target Type ACCOUNT).")
         account_id = target.get("Id", "")
         if any(account.id == account_id for account in self.accounts):
-            raise OrganizationsClientError("DuplicateAccountException", "That account is already present in the "
+            raise Refusal("DuplicateAccountException", "That account is already present in the "
                                                                 "specified organization.")
         if any(h["State"] == "OPEN" and h["Parties"][1]["Id"] == account_id for h in handshakes_of(self)):
-            raise OrganizationsClientError("DuplicateHandshakeException", "A handshake with the same action and target "
+            raise Refusal("DuplicateHandshakeException", "A handshake with the same action and target "
                                                                   "already exists.")
         requested = now()
         handshake = {
@@ -210,11 +210,11 @@ def invitations_and_handshakes() -> None:
     def accept_handshake(self, **kwargs):
         management, handshake = find(kwargs.get("HandshakeId", ""))
         if handshake["Parties"][1]["Id"] != self.account_id:
-            raise OrganizationsClientError("AccessDeniedException", "The handshake is not addressed to this account.")
+            raise Refusal("AccessDeniedException", "The handshake is not addressed to this account.")
         if handshake["State"] != "OPEN":
-            raise OrganizationsClientError("InvalidHandshakeTransitionException", "The handshake is %s." % handshake["State"])
+            raise Refusal("InvalidHandshakeTransitionException", "The handshake is %s." % handshake["State"])
         if self.account_id in models.organizations_backends.master_accounts or self.org is not None:
-            raise OrganizationsClientError("HandshakeConstraintViolationException",
+            raise Refusal("HandshakeConstraintViolationException",
                                    "The account is already a member of an organization (ALREADY_IN_AN_ORGANIZATION).")
         account = models.FakeAccount.__new__(models.FakeAccount)
         org = management.org
@@ -238,9 +238,9 @@ def invitations_and_handshakes() -> None:
     def settle(self, handshake_id_, state, party):
         _management, handshake = find(handshake_id_)
         if handshake["Parties"][party]["Id"] not in (self.account_id, getattr(self.org, "id", None)):
-            raise OrganizationsClientError("AccessDeniedException", "The handshake is not this account's to %s." % state)
+            raise Refusal("AccessDeniedException", "The handshake is not this account's to %s." % state)
         if handshake["State"] != "OPEN":
-            raise OrganizationsClientError("InvalidHandshakeTransitionException", "The handshake is %s." % handshake["State"])
+            raise Refusal("InvalidHandshakeTransitionException", "The handshake is %s." % handshake["State"])
         handshake["State"] = state
         return {"Handshake": describe(handshake)}
 
