@@ -12,7 +12,7 @@ short_description: The parity diff of two audited environments
 version_added: 0.1.0
 description:
   - Differences the two specs declare (sizes, thresholds, retention; identity fields such as names, account,
-    region, CIDRs and tags left out), apart from drift (each environment's failed checks: live settings that
+    region, CIDRs and tags left out), apart from drift (each environment's failed checks, the live settings that
     differ from its own spec).
   - Returns the diff and the lines C(audit.yml) prints in compare mode.
 positional: pair, results
