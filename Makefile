@@ -29,7 +29,7 @@ STACK := $(PY) -m tools.stack
 
 .PHONY: demo test shell venv collection build stack-up stack-down stack-status \
         unit integration molecule sanity lint bench-network bench-masking bench-masking-dynamodb bench-drill \
-        bench-faults clean
+        bench-faults bench-audit clean
 
 ## demo: set up, start the local stack, provision the local estate, then refresh staging and test with masked
 ## data of a generated prod database (20,000 customers, 60,000 orders) and prod's DynamoDB tables (300 items each)
@@ -137,6 +137,10 @@ bench-drill: venv stack-up
 # of its own (BENCH_ARGS="--runs 1" for less)
 bench-faults: venv
 	$(PY) -m tools.bench_faults $(BENCH_ARGS)
+
+# bench-audit: audit.yml of the five-environment estate provisioned into fresh fake accounts, median of 3 runs
+bench-audit: venv stack-up
+	$(PY) -m tools.bench_audit $(BENCH_ARGS)
 
 # DynamoDB masked copy on its own moto server (200k items by default: slow, moto's Scan is the bottleneck)
 bench-masking-dynamodb: venv

@@ -13,7 +13,8 @@ version_added: 0.1.0
 description:
   - For tasks that act in another environment's account and region (the source of a masked refresh, the standby of a
     failover), its region and only what its inventory sets of C(envops_endpoint_url), C(envops_aws_access_key) and
-    C(envops_aws_secret_key) (on real AWS the normal credential chain applies), with its botocore retry
+    C(envops_aws_secret_key) (on real AWS the normal credential chain applies), with C(envops_aws_session_token)
+    when role P(envops.aws.account_session#role) assumed a role in that account, and its botocore retry
     configuration (filter P(envops.aws.aws_config#filter)).
 options:
   _input:
@@ -30,7 +31,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C(region), C(aws_config) and, when the inventory sets them, C(endpoint_url), C(access_key), C(secret_key).
+  description: >-
+    C(region), C(aws_config) and, when set, C(endpoint_url), C(access_key), C(secret_key), C(session_token).
   type: dict
 """
 
@@ -49,6 +51,9 @@ def aws_connection(host_vars):
     if "envops_aws_access_key" in host_vars:
         connection["access_key"] = host_vars["envops_aws_access_key"]
         connection["secret_key"] = host_vars["envops_aws_secret_key"]
+    # an assumed-role session (role account_session) is three values: keys without their token are refused by AWS
+    if "envops_aws_session_token" in host_vars:
+        connection["session_token"] = host_vars["envops_aws_session_token"]
     try:
         connection["aws_config"] = botocore_config(host_vars.get("envops_aws_config"))
     except ValueError as error:

@@ -362,7 +362,8 @@ SPEC_RULES = (env_tag_matches_name, vpc_cidr_range, multi_az_for_live_data, nat_
               regions_exist, complete_isolation_for_live_data, dr_environment_named, database_with_live_data,
               encryption_always_on, kms_data_key, maintenance_window_length, expiry_is_a_date, tag_count, peers_named,
               waf_in_production, capacity_bounds, storage_iops, alarm_thresholds_ordered, az_slots, buckets_valid,
-              tables_unique, database_protected_with_live_data, cache_failover_in_production, previews_expire, budget_thresholds)
+              tables_unique, database_protected_with_live_data, cache_failover_in_production, previews_expire,
+              budget_thresholds)
 
 
 # Estate rules: each takes the spec it reports on and one other environment of the estate, and yields problems of

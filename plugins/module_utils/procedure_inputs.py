@@ -129,6 +129,20 @@ def _integer(low: int, high: int) -> Callable[[Any], Optional[str]]:
     return check
 
 
+
+def environment_pair(value: Any) -> Optional[str]:
+    """Two distinct environment names, comma-separated (the audit's compare mode: staging,prod)."""
+    names = value.split(",") if isinstance(value, str) else None
+    if names is None or len(names) != 2 or any(environment_name(name) for name in names):
+        return environment_pair.rule
+    if names[0] == names[1]:
+        return "two distinct environments: %s is compared with itself" % names[0]
+    return None
+
+
+environment_pair.rule = ("two distinct environment names separated by a comma, e.g. staging,prod (each %s)"
+                         % environment_name.rule)
+
 # Wider than a /16 opens the scratch copy of production data to more than the refresh controller's own network.
 CONTROLLER_CIDR_MIN_PREFIX = 16
 
@@ -229,6 +243,7 @@ RULES = {
     "hours": _integer(1, 168),
     "seconds": _integer(0, 86400),
     "controller_cidrs": controller_cidrs,
+    "environment_pair": environment_pair,
 }
 
 VARIABLES = {
@@ -293,6 +308,9 @@ VARIABLES = {
         "failover_backups_bucket": ("bucket", False),
         "failover_backups_prefix": ("s3_prefix", False),
         "failover_health_url": ("url", True),
+    },
+    "audit": {
+        "audit_compare": ("environment_pair", True),
     },
 }
 

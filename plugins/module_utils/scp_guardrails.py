@@ -191,7 +191,7 @@ def _statement_problems(index, statement):
         problems.append("%s: an SCP names no principal" % where)
     if statement.get("Effect") not in ("Allow", "Deny"):
         problems.append("%s: Effect must be Allow or Deny, got %r" % (where, statement.get("Effect")))
-    if not isinstance(statement.get("Sid", ""), str) or not _SID_PATTERN.match(statement.get("Sid", "")):
+    if not isinstance(statement.get("Sid", ""), str) or not _SID_PATTERN.fullmatch(statement.get("Sid", "")):
         problems.append("%s: Sid must be letters and digits" % where)
     action_keys = [key for key in ("Action", "NotAction") if key in statement]
     if len(action_keys) != 1:
@@ -202,7 +202,7 @@ def _statement_problems(index, statement):
             problems.append("%s: %s must be a string or a non-empty list of strings" % (where, key))
             continue
         problems.extend("%s: %s %r is not service:action" % (where, key, action)
-                        for action in actions if not _ACTION_PATTERN.match(action))
+                        for action in actions if not _ACTION_PATTERN.fullmatch(action))
     resource_keys = [key for key in ("Resource", "NotResource") if key in statement]
     if len(resource_keys) != 1:
         problems.append("%s: exactly one of Resource and NotResource is required" % where)

@@ -46,6 +46,14 @@ def test_a_connection_carries_only_what_the_inventory_sets_and_always_the_retrie
         "secret_key": "x", "aws_config": {"retries": {"mode": "standard", "max_attempts": 20}}}
 
 
+def test_an_assumed_role_session_carries_its_token():
+    session = {"envops_env": {"region": "me-south-1"}, "envops_aws_access_key": "ASIAEXAMPLE",
+               "envops_aws_secret_key": "x", "envops_aws_session_token": "token"}
+    assert aws_connection(session) == {
+        "region": "me-south-1", "access_key": "ASIAEXAMPLE", "secret_key": "x", "session_token": "token",
+        "aws_config": DEFAULT}
+
+
 def test_a_connection_of_an_environment_without_a_validated_spec_fails():
     with pytest.raises(AnsibleFilterError, match="envops_env"):
         aws_connection({"envops_endpoint_url": "http://127.0.0.1:5000"})

@@ -153,3 +153,24 @@ def test_a_procedure_on_the_whole_group_needs_one_environment_left():
     assert pi.host_problems("dr_drill", None, None, INVENTORY, ["bastion"], "bastion") == [
         "--limit bastion leaves no environment of the inventory (dev, test, staging, prod, dr): dr_drill has "
         "nothing to act on"]
+
+
+@pytest.mark.parametrize("value,problem", [
+    ("staging,prod", None),
+    ("dev,pr-42", None),
+    ("", None),  # not given: a plain audit
+    ("prod", "two distinct environment names"),
+    ("staging,prod,dev", "two distinct environment names"),
+    ("staging, prod", "two distinct environment names"),
+    ("staging,../prod", "two distinct environment names"),
+    ("staging,prod\n", "two distinct environment names"),
+    (["staging", "prod"], "two distinct environment names"),
+    ("prod,prod", "prod is compared with itself"),
+])
+def test_audit_compare_is_two_distinct_environment_names(value, problem):
+    problems = pi.input_problems("audit", {"audit_compare": value})
+    if problem is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problems[0].startswith("audit_compare %s: " % pi.shown(value))
+        assert problem in problems[0]

@@ -123,6 +123,7 @@ def broken(**changes):
     (broken(Action=[]), "Action must be a string or a non-empty list of strings"),
     (broken(Action=["s3 GetObject"]), "'s3 GetObject' is not service:action"),
     (broken(Action=[1]), "Action must be a string or a non-empty list of strings"),
+    (broken(Action=["s3:GetObject\n"]), "is not service:action"),
     (broken(NotAction="s3:*"), "exactly one of Action and NotAction"),
     (broken(Resource=None), "Resource must be a string"),
     (broken(Principal="*"), "names no principal"),
