@@ -31,14 +31,16 @@ STACK := $(PY) -m tools.stack
         unit integration molecule sanity lint bench-network bench-masking bench-masking-dynamodb bench-drill \
         bench-faults bench-audit clean
 
-## demo: set up, start the local stack, provision the local estate, then refresh staging and test with masked
-## data of a generated prod database (20,000 customers, 60,000 orders) and prod's DynamoDB tables (300 items each)
+## demo: set up, start the local stack, provision the local estate, refresh staging and test with masked data of a
+## generated prod database (20,000 customers, 60,000 orders) and prod's DynamoDB tables (300 items each), then audit
+## every environment against its spec
 demo: venv stack-up
 	$(BIN)/ansible-playbook -i inventories/local playbooks/provision.yml
 	$(PY) -m tools.masking_dataset prod 20000 > /dev/null
 	$(PY) -m tools.estate_tables prod 300 20000 > /dev/null
 	$(BIN)/ansible-playbook -i inventories/local playbooks/refresh_masked.yml -e refresh_targets=staging,test
-	@echo "Reports of the refreshes: $(ROOT)/reports (envops_report_dir: by default reports/ where ansible-playbook runs)"
+	$(BIN)/ansible-playbook -i inventories/local playbooks/audit.yml
+	@echo "Reports of the refreshes and the audit: $(ROOT)/reports (envops_report_dir: by default reports/ where ansible-playbook runs)"
 
 ## test: set up, then every test suite (CI runs exactly this)
 test: venv stack-up

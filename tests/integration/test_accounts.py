@@ -125,6 +125,13 @@ def test_each_ou_has_its_guardrails_policy_attached_with_the_specs_content(estat
     assert regions["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == ["eu-central-1", "me-south-1"]
 
 
+def test_the_estates_cost_allocation_tags_are_active_in_the_management_account(estate, organized):
+    # only the management account may activate them (AWS refuses a member account)
+    listed = client(estate["url"], "ce", estate["management"], "us-east-1").list_cost_allocation_tags(
+        Status="Active")["CostAllocationTags"]
+    assert sorted(row["TagKey"] for row in listed) == sorted(["env", "service", "owner", "cost_center", "data_class"])
+
+
 def test_a_re_run_and_check_mode_change_nothing(organized):
     for name in ("again", "check_after"):
         run = organized[name]

@@ -74,7 +74,6 @@ def test_check_mode_on_a_fresh_account_creates_nothing(check_run, client, accoun
     assert client("cloudtrail").describe_trails()["trailList"] == []
     assert client("budgets", "us-east-1").describe_budgets(AccountId=account).get("Budgets", []) == []
     assert client("sns").list_topics()["Topics"] == []
-    assert client("ce", "us-east-1").list_cost_allocation_tags()["CostAllocationTags"] == []
     assert not [alias for alias in client("kms").list_aliases()["Aliases"]
                 if alias["AliasName"].startswith("alias/envops/")]
 
@@ -163,8 +162,3 @@ def test_budget_with_thresholds_notifying_the_alerts_topic(client, account, prov
         assert subscribers == [{"SubscriptionType": "SNS", "Address": topic}]
     attributes = client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]
     assert attributes["DisplayName"] == "envops prod alerts"
-
-
-def test_cost_allocation_tags_active(client, provisioned):
-    listed = client("ce", "us-east-1").list_cost_allocation_tags(Status="Active")["CostAllocationTags"]
-    assert sorted(row["TagKey"] for row in listed) == sorted(["env", "service", "owner", "cost_center", "data_class"])
