@@ -86,7 +86,8 @@ def ou_ids(orgs):
 
 def test_check_mode_on_an_empty_management_account_creates_nothing(organized):
     assert organized["organization_after_check"] is False
-    assert organized["check_first"].changed_tasks("dev") == ["Have the organization, service control policies enabled"]
+    assert organized["check_first"].changed_tasks("dev") == ["Have the organization, service control policies enabled",
+                                                             "Have the estate's cost allocation tags active"]
     assert organized["check_first"].facts("dev", "envops.aws.accounts : Report each OU")["msg"][0].startswith(
         "OU NonProduction (to create): accounts ")
 

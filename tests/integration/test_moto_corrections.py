@@ -789,6 +789,12 @@ def test_every_correction_is_tested_here():
         "securityhub_hub_tags_and_configuration",  # tests/integration/test_moto_fix_securityhub.py
         "config_named_rule_missing_without_rules",  # tests/integration/test_moto_fix_config.py
         "config_rule_evaluation_modes",  # tests/integration/test_moto_fix_config.py
+        "duplicate_ou_names_under_a_parent_are_refused",  # tests/integration/test_moto_fix_organizations.py
+        "policy_attachments_are_refused_twice_and_above_the_quota",  # tests/integration/test_moto_fix_organizations.py
+        "malformed_service_control_policies_are_refused",  # tests/integration/test_moto_fix_organizations.py
+        "invitations_and_handshakes",  # tests/integration/test_moto_fix_organizations.py
+        "assume_role_needs_the_role_and_its_trust",  # tests/integration/test_moto_fix_organizations.py
+        "session_credentials_resolve_their_account_without_creating_backends",  # test_moto_fix_organizations.py
     ]
 
 

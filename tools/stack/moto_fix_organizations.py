@@ -15,6 +15,7 @@ def duplicate_ou_names_under_a_parent_are_refused() -> None:
 
     AWS: DuplicateOrganizationalUnitException ("An OU with the same name already exists").
     moto 5.2.5: creates a second OU of the same name, so a module that finds its OU by name would find two.
+    Breaks: envops.aws.organizations_ou, which finds its OU by name under the parent.
     Corrected: the name is compared under the same parent, as AWS does.
     """
     from moto.organizations import models
@@ -37,6 +38,7 @@ def policy_attachments_are_refused_twice_and_above_the_quota() -> None:
     AWS: DuplicatePolicyAttachmentException; ConstraintViolationException (reason
     POLICY_NUMBER_LIMIT_EXCEEDED) above 5 SCPs per target.
     moto 5.2.5: answers 200 to both and keeps one attachment, so a module could not tell "attached" from "done now".
+    Breaks: envops.aws.organizations_policy, which must tell an attachment it made from one that was there.
     Corrected: both refused. moto's own attachments made while it creates an organization, OU or account (the
     default policies) are not refused (they are the first ones).
     """
@@ -96,6 +98,7 @@ def malformed_service_control_policies_are_refused() -> None:
     an Effect other than Allow/Deny, no (or both) Action/NotAction, or a Principal; ConstraintViolationException
     (POLICY_CONTENT_LIMIT_EXCEEDED) above 5120 characters.
     moto 5.2.5: stores any string as the policy.
+    Breaks: envops.aws.organizations_policy's own checks could not be shown to match what AWS refuses.
     Corrected: those refused for SERVICE_CONTROL_POLICY (the other policy types keep moto's behaviour).
     """
     from moto.organizations.exceptions import OrganizationsClientError as Refusal
@@ -139,6 +142,7 @@ def invitations_and_handshakes() -> None:
     (DuplicateHandshakeException); accepting while in another organization fails
     (HandshakeConstraintViolationException).
     moto 5.2.5: none of these calls exists (an account can only join by CreateAccount).
+    Breaks: envops.aws.organizations_account, which adopts an existing account by inviting it.
     Corrected: the calls above, handshakes kept by the management account's backend.
     """
     import datetime

@@ -41,6 +41,7 @@ def assume_role_needs_the_role_and_its_trust() -> None:
     AWS: AccessDenied ("User ... is not authorized to perform: sts:AssumeRole on resource ...") in both cases.
     moto 5.2.5: issues credentials for any role ARN ("the role does not need to exist"), so a playbook assuming a
     role missing from an environment's account would run on as if it were there.
+    Breaks: role account_session, whose refusal of an account without its access role could not be shown.
     Corrected: the role must exist in the ARN's account and its trust policy must allow sts:AssumeRole to a
     principal of the caller's account (or "*"). Conditions of the trust policy are not evaluated.
     """
@@ -75,6 +76,7 @@ def session_credentials_resolve_their_account_without_creating_backends() -> Non
     moto 5.2.5: get_account_id_from looks the access key up in the IAM backend of every partition of every account
     it knows, creating each missing one (each loads the AWS managed policies): 8 s for one call on the local
     estate, longer with every account, so a playbook acting through an assumed role could not finish.
+    Breaks: every playbook run with envops_account_access: assume_role (role account_session).
     Corrected: only the backends that exist are searched (a key moto issued lives in one of them): same answer.
     """
     from moto.core.models import DEFAULT_ACCOUNT_ID
