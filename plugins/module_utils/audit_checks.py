@@ -346,8 +346,8 @@ def check_backup_vault_lock(spec, evidence):
         if vault.get("locked"):
             for field, key in (("min_retention_days", "min_retention_days"), ("max_retention_days", "max_retention_days")):
                 if lock.get(key) is not None and vault.get(field) != lock[key]:
-                    problems.append("%s is %s, the spec's backup.vault_lock.%s is %s" % (field, vault.get(field), key,
-                                                                                        lock[key]))
+                    problems.append("%s is %s, the spec's backup.vault_lock.%s is %s"
+                                    % (field, vault.get(field), key, lock[key]))
         results.append(result("backup.vault_lock", HIGH, resource, problems, shown))
     return results
 
@@ -531,8 +531,8 @@ def check_org_scp(spec, evidence):
         if org.get("account_parent") is None:
             problems.append("account %s is not a member of the organization" % spec["account"]["id"])
         elif org.get("account_parent") != org["ou_id"]:
-            problems.append("account %s is not in OU %s (its parent is %s)" % (spec["account"]["id"], ou,
-                                                                                 org.get("account_parent")))
+            problems.append("account %s is not in OU %s (its parent is %s)"
+                            % (spec["account"]["id"], ou, org.get("account_parent")))
     return [result("org.scp", HIGH, resource, problems, org)]
 
 

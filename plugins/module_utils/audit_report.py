@@ -53,9 +53,13 @@ def _cell(value, css=None):
                               html.escape(str(value), quote=True))
 
 
+def esc(text):
+    """Text as HTML, quotes included."""
+    return html.escape(str(text), quote=True)
+
+
 def html_page(results_by_env, run_id):
     """The whole report as one HTML page; nothing is fetched when it is opened."""
-    esc = lambda text: html.escape(str(text), quote=True)  # noqa: E731
     parts = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
              "<title>%s</title><style>%s</style></head><body>" % (esc("conformance audit %s" % run_id), _STYLE),
              "<h1>%s</h1><ul>" % esc("Conformance audit %s" % run_id)]

@@ -162,6 +162,13 @@ VAULT_LOCK_FIELDS = {
         "Compliance mode: immutable this many days after it is set. Omitted: governance mode.")),
 }
 
+BUDGET_FIELDS = {
+    "monthly_usd": Field("number", required=True, exclusive_minimum=0, maximum=1000000000,
+                         doc="Monthly cost limit in US dollars."),
+    "thresholds_percent": Field("list", default=[50, 80, 100], items=Field("int", minimum=1, maximum=1000),
+                                doc="Alert thresholds in percent of the limit (unique, ascending)."),
+}
+
 SPEC = Field("dict", required=True, doc="One environment.", fields={
     "name": Field("str", required=True, pattern=NAME_PATTERN, doc="Environment name (the inventory host)."),
     "type": Field("str", required=True, choices=ENV_TYPES, doc="Environment type (seed 003)."),
@@ -182,12 +189,7 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
             "environments enables)."), fields=dict(
             (name, Field("bool", default=True, doc=doc)) for name, doc in GUARDRAIL_DOCS)),
         "budget": Field("dict", doc="Monthly AWS Budgets cost budget of the account, alerting the alerts topic.",
-                        fields={
-            "monthly_usd": Field("number", required=True, exclusive_minimum=0, maximum=1000000000,
-                                 doc="Monthly cost limit in US dollars."),
-            "thresholds_percent": Field("list", default=[50, 80, 100], items=Field("int", minimum=1, maximum=1000),
-                                        doc="Alert thresholds in percent of the limit (unique, ascending)."),
-        }),
+                        fields=BUDGET_FIELDS),
     }),
     "region": Field("str", required=True, pattern=REGION_PATTERN, doc="Primary region."),
     "dr": Field("dict", doc="Disaster recovery of this environment (primary side).", fields={

@@ -129,7 +129,6 @@ def _integer(low: int, high: int) -> Callable[[Any], Optional[str]]:
     return check
 
 
-
 def environment_pair(value: Any) -> Optional[str]:
     """Two distinct environment names, comma-separated (the audit's compare mode: staging,prod)."""
     names = value.split(",") if isinstance(value, str) else None

@@ -155,7 +155,7 @@ def main():
                 name=dict(type="str", default="default"),
                 s3_bucket=dict(type="str", required=True),
                 s3_prefix=dict(type="str"),
-                s3_kms_key_arn=dict(type="str"),
+                s3_kms_key_arn=dict(type="str", no_log=False),
                 sns_topic_arn=dict(type="str"),
                 delivery_frequency=dict(type="str", choices=list(recording.DELIVERY_FREQUENCIES)),
             )),

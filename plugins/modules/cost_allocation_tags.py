@@ -75,7 +75,7 @@ from ansible_collections.envops.aws.plugins.module_utils import cost_allocation_
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
-            tag_keys=dict(type="list", elements="str", default=tags.DEFAULT_TAG_KEYS),
+            tag_keys=dict(type="list", elements="str", no_log=False, default=tags.DEFAULT_TAG_KEYS),
             status=dict(type="str", default="active", choices=sorted(tags.STATUSES)),
         ),
         supports_check_mode=True,

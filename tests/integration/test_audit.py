@@ -153,7 +153,7 @@ def test_broken_properties_are_each_caught_naming_the_check_and_the_resource(
     writes = sorted(a for a in calls(stack["moto_url"])["by_action"] if not READ_ONLY.match(a))
     assert writes == [], writes
     assert run.rc != 0
-    _, document = report_of(tmp_path)
+    document = report_of(tmp_path)[1]
     caught = failed_checks(document)
     expected = {
         ("backup.pitr.dynamodb", "dynamodb:prod-campaign-events"),
@@ -187,7 +187,7 @@ def test_broken_properties_are_each_caught_naming_the_check_and_the_resource(
 
 def test_compare_mode_prints_declared_differences_apart_from_drift(stack, inventory, provisioned, tmp_path):
     run = audit(inventory, tmp_path, audit_compare="staging,prod", limit="staging,prod")
-    _, document = report_of(tmp_path)
+    document = report_of(tmp_path)[1]
     assert sorted(document["environments"]) == ["prod", "staging"]
     parity = document["parity"]
     declared = {row["field"]: (row["a"], row["b"]) for row in parity["declared"]}

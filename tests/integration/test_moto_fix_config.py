@@ -20,10 +20,10 @@ def rule(name, **extra):
 
 def test_a_named_rule_is_missing_with_or_without_other_rules(private_moto):
     config = config_client(private_moto)
-    for _ in ("no rule yet", "one other rule"):
+    for situation in ("no rule yet", "one other rule"):
         with pytest.raises(ClientError) as caught:
             config.describe_config_rules(ConfigRuleNames=["envops-nothing"])
-        assert caught.value.response["Error"]["Code"] == "NoSuchConfigRuleException"
+        assert caught.value.response["Error"]["Code"] == "NoSuchConfigRuleException", situation
         config.put_config_rule(ConfigRule=rule("envops-other"))
     assert config.describe_config_rules()["ConfigRules"][0]["ConfigRuleName"] == "envops-other"
 
@@ -31,8 +31,8 @@ def test_a_named_rule_is_missing_with_or_without_other_rules(private_moto):
 def test_rules_answer_their_evaluation_modes(private_moto):
     config = config_client(private_moto)
     config.put_config_rule(ConfigRule=rule("envops-default"))
-    config.put_config_rule(ConfigRule=rule("envops-both", EvaluationModes=[{"Mode": "DETECTIVE"},
-                                                                          {"Mode": "PROACTIVE"}]))
+    config.put_config_rule(ConfigRule=rule("envops-both",
+                                           EvaluationModes=[{"Mode": "DETECTIVE"}, {"Mode": "PROACTIVE"}]))
     modes = {r["ConfigRuleName"]: r["EvaluationModes"] for r in config.describe_config_rules()["ConfigRules"]}
     assert modes == {"envops-default": [{"Mode": "DETECTIVE"}],
                      "envops-both": [{"Mode": "DETECTIVE"}, {"Mode": "PROACTIVE"}]}

@@ -37,8 +37,8 @@ def test_standards_are_subscribed_read_back_and_unsubscribed_per_account_and_reg
                       StandardsSubscriptionRequests=[{"StandardsArn": FSBP}]) == "InvalidAccessException"
     hub.enable_security_hub(EnableDefaultStandards=False)
     assert hub.get_enabled_standards()["StandardsSubscriptions"] == []
-    answered = hub.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": FSBP},
-                                                                        {"StandardsArn": CIS_14}])
+    answered = hub.batch_enable_standards(
+        StandardsSubscriptionRequests=[{"StandardsArn": FSBP}, {"StandardsArn": CIS_14}])
     subscriptions = {s["StandardsArn"]: s for s in answered["StandardsSubscriptions"]}
     assert subscriptions[FSBP]["StandardsSubscriptionArn"] == (
         "arn:aws:securityhub:%s:%s:subscription/aws-foundational-security-best-practices/v/1.0.0" % (REGION, account))

@@ -183,8 +183,9 @@ def test_a_policy_is_created_attached_idempotent_and_its_detachment_needs_confir
     assert [p["Name"] for p in client.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]] == ["FullAWSAccess"]
 
     created = run(playbook, private_moto, management, ["policy"], **asked)
-    again = run(playbook, private_moto, management, ["policy"], **dict(asked, policy_content=json.dumps(
-        DENY_S3, indent=4)))
+    spelt_otherwise = dict(asked)
+    spelt_otherwise["policy_content"] = json.dumps(DENY_S3, indent=4)
+    again = run(playbook, private_moto, management, ["policy"], **spelt_otherwise)
 
     assert created.rc == 0, created.stdout[-3000:]
     policy = result(created, "policy")["policy"]
@@ -193,7 +194,9 @@ def test_a_policy_is_created_attached_idempotent_and_its_detachment_needs_confir
     assert json.loads(client.describe_policy(PolicyId=policy["id"])["Policy"]["Content"]) == DENY_S3
 
     updated_content = dict(DENY_S3, Statement=[dict(DENY_S3["Statement"][0], Action=["s3:DeleteBucket"])])
-    updated = run(playbook, private_moto, management, ["policy"], **dict(asked, policy_content=updated_content))
+    update = dict(asked)
+    update["policy_content"] = updated_content
+    updated = run(playbook, private_moto, management, ["policy"], **update)
     assert result(updated, "policy")["changed"] is True
     assert json.loads(client.describe_policy(PolicyId=policy["id"])["Policy"]["Content"]) == updated_content
 

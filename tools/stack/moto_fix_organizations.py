@@ -56,7 +56,7 @@ def policy_attachments_are_refused_twice_and_above_the_quota() -> None:
         target = target_of(self, kwargs["TargetId"])
         if target is not None and policy in target.attached_policies:
             raise Refusal("DuplicatePolicyAttachmentException",
-                                   "The selected policy is already attached to the specified target.")
+                          "The selected policy is already attached to the specified target.")
         if target is not None and policy.type == "SERVICE_CONTROL_POLICY" and len(
                 [p for p in target.attached_policies if p.type == "SERVICE_CONTROL_POLICY"]) >= _MAX_SCPS_PER_TARGET:
             raise ConstraintViolationException(
@@ -112,8 +112,8 @@ def malformed_service_control_policies_are_refused() -> None:
                 "The provided policy document exceeds the maximum size (POLICY_CONTENT_LIMIT_EXCEEDED).")
         if problem:
             raise Refusal("MalformedPolicyDocumentException",
-                                   "The provided policy document does not meet the requirements of the specified "
-                                   "policy type (%s)." % problem)
+                          "The provided policy document does not meet the requirements of the specified "
+                          "policy type (%s)." % problem)
 
     create, update = models.OrganizationsBackend.create_policy, models.OrganizationsBackend.update_policy
 
@@ -154,7 +154,7 @@ def invitations_and_handshakes() -> None:
     from moto.organizations.exceptions import AWSOrganizationsNotInUseException
 
     def handshake_id():
-        return "h-" + "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(10))
+        return "h-" + "".join(random.choices(string.ascii_lowercase + string.digits, k=10))
 
     def now():
         return datetime.datetime.now(datetime.timezone.utc)
@@ -179,7 +179,7 @@ def invitations_and_handshakes() -> None:
             if handshake["Id"] == handshake_id_:
                 return backend, handshake
         raise Refusal("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that "
-                                                             "you specified.")
+                      "you specified.")
 
     def invite_account_to_organization(self, **kwargs):
         if self.org is None:
@@ -190,10 +190,10 @@ def invitations_and_handshakes() -> None:
         account_id = target.get("Id", "")
         if any(account.id == account_id for account in self.accounts):
             raise Refusal("DuplicateAccountException", "That account is already present in the "
-                                                                "specified organization.")
+                          "specified organization.")
         if any(h["State"] == "OPEN" and h["Parties"][1]["Id"] == account_id for h in handshakes_of(self)):
             raise Refusal("DuplicateHandshakeException", "A handshake with the same action and target "
-                                                                  "already exists.")
+                          "already exists.")
         requested = now()
         handshake = {
             "Id": handshake_id(),
@@ -219,7 +219,7 @@ def invitations_and_handshakes() -> None:
             raise Refusal("InvalidHandshakeTransitionException", "The handshake is %s." % handshake["State"])
         if self.account_id in models.organizations_backends.master_accounts or self.org is not None:
             raise Refusal("HandshakeConstraintViolationException",
-                                   "The account is already a member of an organization (ALREADY_IN_AN_ORGANIZATION).")
+                          "The account is already a member of an organization (ALREADY_IN_AN_ORGANIZATION).")
         account = models.FakeAccount.__new__(models.FakeAccount)
         org = management.org
         account.type, account.region, account.organization_id = "ACCOUNT", org.region, org.id

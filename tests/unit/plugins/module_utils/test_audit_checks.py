@@ -209,7 +209,7 @@ def test_each_check_passes_on_good_evidence_and_fails_naming_the_resource(check,
     assert any(r["status"] == ac.PASSED for r in check(SPEC, evidence))
     breakage(evidence)
     problems = failed(check, evidence)
-    assert [r for r, _ in problems] == [resource]
+    assert [problem[0] for problem in problems] == [resource]
     assert words in problems[0][1]
 
 

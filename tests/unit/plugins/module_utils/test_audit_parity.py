@@ -33,8 +33,8 @@ def test_a_table_only_one_spec_has_is_a_declared_difference():
 
 
 def test_drift_is_each_environments_failed_checks_and_lines_keep_them_apart():
-    staging_results = [ac.result("backup.pitr.dynamodb", ac.HIGH, "dynamodb:staging-t", ["point-in-time recovery is "
-                                                                                          "DISABLED"], {}),
+    staging_results = [ac.result("backup.pitr.dynamodb", ac.HIGH, "dynamodb:staging-t",
+                                 ["point-in-time recovery is DISABLED"], {}),
                        ac.result("encryption.rds", ac.HIGH, "rds:staging-postgres", [], {})]
     prod_results = [ac.result("encryption.rds", ac.HIGH, "rds:prod-postgres", [], {})]
     diff = ap.parity(STAGING, PROD, staging_results, prod_results)
