@@ -13,11 +13,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import re
 
 from ansible_collections.envops.aws.plugins.module_utils.aws_regions import partition_of
 from ansible_collections.envops.aws.plugins.module_utils.env_schema import LIVE_DATA_TYPES
 from ansible_collections.envops.aws.plugins.module_utils.env_schema import NON_PROD_TYPES
 from ansible_collections.envops.aws.plugins.module_utils.expiry import parse_utc
+from ansible_collections.envops.aws.plugins.module_utils.observability_plan import ALARMS
 
 _RFC1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 _MINUTES_PER_DAY = 24 * 60
@@ -250,11 +252,107 @@ def storage_iops(spec):
             "only gp3 storage takes a provisioned throughput, not %s" % storage["type"])
 
 
+def _worse(key, a, b):
+    """Whether threshold ``a`` of alarm ``key`` is worse (further into trouble) than ``b``."""
+    return a < b if ALARMS[key]["direction"] == "below" else a > b
+
+
 def alarm_thresholds_ordered(spec):
     for name, threshold in spec["monitoring"]["alarms"].items():
-        if threshold["warning"] >= threshold["critical"]:
-            yield "monitoring.alarms.%s" % name, "warning_below_critical", (
-                "warning %s must be below critical %s" % (threshold["warning"], threshold["critical"]))
+        if not _worse(name, threshold["critical"], threshold["warning"]):
+            relation = "above" if ALARMS[name]["direction"] == "below" else "below"
+            yield "monitoring.alarms.%s" % name, "warning_before_critical", (
+                "warning %s must be %s critical %s (%s)" % (
+                    threshold["warning"], relation, threshold["critical"], ALARMS[name]["doc"]))
+
+
+def _has_resource(spec, resource):
+    if resource == "load_balancer":
+        return True  # every environment serves its API through its ALB
+    if resource == "database":
+        return "database" in spec["data"]
+    if resource == "cache":
+        return "cache" in spec["data"]
+    if resource == "tables":
+        return bool(spec["data"]["dynamodb_tables"])
+    return spec["network"]["nat_mode"] != "none"
+
+
+def alarms_watch_existing_resources(spec):
+    # an alarm on a resource the environment does not have would sit in INSUFFICIENT_DATA forever
+    for name in sorted(spec["monitoring"]["alarms"]):
+        resource = ALARMS[name]["resource"]
+        if not _has_resource(spec, resource):
+            yield "monitoring.alarms.%s" % name, "alarm_resource_exists", (
+                "the environment has no %s to watch" % resource.replace("_", " "))
+
+
+_SUBSCRIPTION_ENDPOINTS = {
+    "email": (r"^[A-Za-z0-9._%+-]{1,64}@([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$", "an e-mail address"),
+    "email-json": (r"^[A-Za-z0-9._%+-]{1,64}@([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$", "an e-mail address"),
+    "sms": (r"^\+[1-9][0-9]{6,14}$", "an E.164 phone number (+ and 7-15 digits)"),
+    "https": (r"^https://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?(/[A-Za-z0-9._~/%?=&+:@!$'()*,;-]*)?$", "an https:// URL"),
+    "sqs": (r"^arn:aws(-[a-z]+)*:sqs:[a-z]{2}(-gov)?-[a-z]+-[0-9]:[0-9]{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$",
+            "an SQS queue ARN"),
+    "lambda": (r"^arn:aws(-[a-z]+)*:lambda:[a-z]{2}(-gov)?-[a-z]+-[0-9]:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}"
+               r"(:[A-Za-z0-9_$-]{1,128})?$", "a Lambda function ARN"),
+}
+
+
+def notification_endpoints(spec):
+    for severity, subscriptions in sorted(spec["monitoring"]["notifications"].items()):
+        seen = set()
+        for index, subscription in enumerate(subscriptions):
+            field = "monitoring.notifications.%s[%d].endpoint" % (severity, index)
+            pattern, what = _SUBSCRIPTION_ENDPOINTS[subscription["protocol"]]
+            # the endpoint may be an on-call address: the message names its protocol, never the value
+            if not re.fullmatch(pattern, subscription["endpoint"]):
+                yield field, "subscription_endpoint", "a %s subscription needs %s" % (subscription["protocol"], what)
+            key = (subscription["protocol"], subscription["endpoint"])
+            if key in seen:
+                yield field, "unique_subscription", "the same %s subscription is listed twice" % (
+                    subscription["protocol"])
+            seen.add(key)
+
+
+def health_check_timeout(spec):
+    check = spec["edge"]["health_check"]
+    if check["timeout_seconds"] >= check["interval_seconds"]:
+        yield "edge.health_check.timeout_seconds", "timeout_below_interval", (
+            "timeout %d s must be below the interval %d s" % (check["timeout_seconds"], check["interval_seconds"]))
+
+
+def certificate_in_region(spec):
+    arn = spec["edge"].get("certificate_arn")
+    if arn and arn.split(":")[3] != spec["region"]:
+        # ACM certificates are regional: an ALB only takes one from its own region
+        yield "edge.certificate_arn", "certificate_in_region", (
+            "the certificate is in %s, the environment in %s" % (arn.split(":")[3], spec["region"]))
+
+
+def waf_lists(spec):
+    waf = spec["waf"]
+    for group in sorted(waf["rule_overrides"]):
+        if group not in waf["managed_rules"]:
+            yield "waf.rule_overrides.%s" % group, "override_of_used_group", (
+                "%s is not in waf.managed_rules" % group)
+    for field in ("managed_rules", "geo_block", "ip_allow", "ip_deny", "redacted_headers"):
+        if len(set(waf[field])) != len(waf[field]):
+            yield "waf.%s" % field, "unique", "an entry is listed twice"
+    networks = {}
+    for field in ("ip_allow", "ip_deny"):
+        for index, cidr in enumerate(waf[field]):
+            try:
+                networks[(field, index)] = ipaddress.IPv4Network(cidr, strict=True)
+            except ValueError as exc:
+                yield "waf.%s[%d]" % (field, index), "cidr_syntax", "%r is not a network CIDR: %s" % (cidr, exc)
+    for (field, index), network in sorted(networks.items()):
+        if field != "ip_deny":
+            continue
+        for (other_field, other_index), other in sorted(networks.items()):
+            if other_field == "ip_allow" and network.overlaps(other):
+                yield "waf.ip_deny[%d]" % index, "allow_deny_disjoint", (
+                    "%s overlaps ip_allow[%d] %s (allow is evaluated first)" % (network, other_index, other))
 
 
 def az_slots(spec):
@@ -363,7 +461,8 @@ SPEC_RULES = (env_tag_matches_name, vpc_cidr_range, multi_az_for_live_data, nat_
               encryption_always_on, kms_data_key, maintenance_window_length, expiry_is_a_date, tag_count, peers_named,
               waf_in_production, capacity_bounds, storage_iops, alarm_thresholds_ordered, az_slots, buckets_valid,
               tables_unique, database_protected_with_live_data, cache_failover_in_production, previews_expire,
-              budget_thresholds)
+              budget_thresholds, alarms_watch_existing_resources, notification_endpoints, health_check_timeout,
+              certificate_in_region, waf_lists)
 
 
 # Estate rules: each takes the spec it reports on and one other environment of the estate, and yields problems of
@@ -514,7 +613,7 @@ def alarms_not_stricter_than_production(spec, other):
     theirs = other["monitoring"]["alarms"]
     for name, threshold in sorted(spec["monitoring"]["alarms"].items()):
         for level in ("warning", "critical"):
-            if name in theirs and threshold[level] < theirs[name][level]:
+            if name in theirs and _worse(name, theirs[name][level], threshold[level]):
                 yield "monitoring.alarms.%s.%s" % (name, level), "alarms_not_stricter_than_production", (
                     "%s is stricter than production %s's %s" % (threshold[level], other["name"], theirs[name][level]))
 

@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.envops.aws.plugins.module_utils.observability_plan import (
+    ALARMS, DEFAULT_MANAGED_RULE_GROUPS, DEFAULT_REDACTED_HEADERS, SEVERITIES)
 from ansible_collections.envops.aws.plugins.module_utils.spec_fields import Field
 
 ENV_TYPES = ("development", "testing", "staging", "production", "dr")
@@ -34,6 +36,12 @@ TAG_KEY_PATTERN = r"^(?!aws:)[\w .:/=+@-]{1,128}$"
 IAM_ROLE_NAME_PATTERN = r"^[A-Za-z0-9+=,.@_-]{1,64}$"
 # DynamoDB attribute names as this collection creates and masks them
 ATTRIBUTE_PATTERN = r"^[A-Za-z0-9_.-]{1,255}$"
+ACM_CERTIFICATE_ARN_PATTERN = r"^arn:aws(-[a-z]+)*:acm:[a-z]{2}(-gov)?-[a-z]+-[0-9]:[0-9]{12}:certificate/[0-9a-f-]{36}$"
+IPV4_CIDR_PATTERN = (r"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+                     r"/([0-9]|[12][0-9]|3[0-2])$")
+SSL_POLICIES = ("ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+                "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-FS-1-2-Res-2020-10")
+WAF_RULE_ACTIONS = ("count", "block", "allow", "captcha", "challenge")
 # RDS / ElastiCache maintenance window syntax: ddd:hh24:mi-ddd:hh24:mi
 WINDOW_PATTERN = (r"^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-"
                   r"(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -61,6 +69,30 @@ def _threshold(doc, maximum=None):
         "critical": Field("number", required=True, minimum=0, maximum=maximum, doc="Critical threshold."),
         "period_minutes": Field("int", default=5, minimum=1, maximum=1440, doc="Evaluation period."),
     })
+
+
+def _alarm_fields():
+    fields = {}
+    for key, alarm in ALARMS.items():
+        doc = alarm["doc"]
+        if alarm["direction"] == "below":
+            doc += " Warning above critical."
+        fields[key] = _threshold(doc, maximum=alarm["maximum"])
+    return fields
+
+
+ALARM_FIELDS = _alarm_fields()
+
+# SNS subscription endpoints by protocol (checked in env_rules.notification_endpoints).
+SUBSCRIPTION_PROTOCOLS = ("email", "email-json", "sms", "https", "sqs", "lambda")
+NOTIFICATION_FIELDS = {
+    severity: Field("list", default=[], doc="Subscriptions of the %s (%s) topic." % (severity, meta["label"]),
+                    items=Field("dict", fields={
+                        "protocol": Field("str", required=True, choices=SUBSCRIPTION_PROTOCOLS, doc="Protocol."),
+                        "endpoint": Field("str", required=True, max_length=2048, doc="Address, URL or ARN."),
+                    }))
+    for severity, meta in SEVERITIES.items()
+}
 
 
 NETWORK = Field("dict", required=True, doc="The environment's VPC.", fields={
@@ -254,15 +286,52 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
                                  choices=("ad_hoc", "monthly", "quarterly", "biannual", "annual"),
                                  doc="How often DR drills run."),
     }),
-    "waf": Field("dict", required=True, doc="AWS WAF.", fields={
+    "edge": Field("dict", default={}, doc="The internet-facing ALB in the public tier.", fields={
+        "certificate_arn": Field("str", pattern=ACM_CERTIFICATE_ARN_PATTERN,
+                                 doc="ACM certificate of the HTTPS listener, in the environment's region; without "
+                                     "it a self-signed certificate is generated and imported (the audit flags "
+                                     "that in production)."),
+        "ssl_policy": Field("str", default="ELBSecurityPolicy-TLS13-1-2-2021-06", choices=SSL_POLICIES,
+                            doc="TLS policy of the HTTPS listener."),
+        "idle_timeout_seconds": Field("int", default=60, minimum=1, maximum=4000, doc="ALB idle timeout."),
+        "deregistration_delay_seconds": Field("int", default=30, minimum=0, maximum=3600,
+                                              doc="Draining time of a target leaving a target group."),
+        "health_check": Field("dict", default={}, doc="Health check of both target groups (seed 003: readiness, "
+                                                     "timeout 5 s, every 10-30 s).", fields={
+            "path": Field("str", default="/health/ready", pattern=r"^/[A-Za-z0-9._~/%?=&+-]*$", max_length=1024,
+                          doc="Readiness path."),
+            "interval_seconds": Field("int", default=15, minimum=5, maximum=300, doc="Seconds between checks."),
+            "timeout_seconds": Field("int", default=5, minimum=2, maximum=120,
+                                     doc="Seconds without answer that fail a check (below the interval)."),
+            "healthy_threshold": Field("int", default=3, minimum=2, maximum=10, doc="Passes to become healthy."),
+            "unhealthy_threshold": Field("int", default=3, minimum=2, maximum=10, doc="Fails to become unhealthy."),
+            "matcher": Field("str", default="200", pattern=r"^[1-5][0-9]{2}((-|,)[1-5][0-9]{2})*$",
+                             doc="HTTP codes of a healthy answer (200, 200-299, 200,204)."),
+        }),
+    }),
+    "waf": Field("dict", required=True, doc="AWS WAF (regional web ACL on the ALB).", fields={
         "enabled": Field("bool", required=True, doc="WAF on."),
         "rate_limit": Field("int", default=2000, minimum=100, maximum=2000000000,
                             doc="Requests per 5 minutes per IP."),
         "geo_block": Field("list", default=[], items=Field("str", pattern=r"^[A-Z]{2}$"),
                            doc="ISO country codes blocked."),
-        "managed_rules": Field("list", default=["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet",
-                                                "AWSManagedRulesKnownBadInputsRuleSet"],
-                               items=Field("str", pattern=r"^[A-Za-z0-9_-]{1,128}$"), doc="AWS managed rule groups."),
+        "managed_rules": Field("list", default=list(DEFAULT_MANAGED_RULE_GROUPS),
+                               items=Field("str", pattern=r"^AWSManagedRules[A-Za-z0-9_]{1,113}$"),
+                               doc="AWS managed rule groups (vendor AWS)."),
+        "rule_overrides": Field("dict", default={}, extra_keys=r"^AWSManagedRules[A-Za-z0-9_]{1,113}$",
+                                extra=Field("dict", extra_keys=r"^[A-Za-z0-9_-]{1,128}$",
+                                            extra=Field("str", choices=WAF_RULE_ACTIONS)),
+                                doc="Per-rule action overrides: {group: {rule: count|block|allow|captcha|"
+                                    "challenge}}; the group must be in managed_rules."),
+        "ip_allow": Field("list", default=[], items=Field("str", pattern=IPV4_CIDR_PATTERN),
+                          doc="IPv4 CIDRs always allowed (evaluated first)."),
+        "ip_deny": Field("list", default=[], items=Field("str", pattern=IPV4_CIDR_PATTERN),
+                         doc="IPv4 CIDRs always blocked."),
+        "log_retention_days": Field("int", choices=LOG_RETENTION_DAYS,
+                                    doc="Retention of the aws-waf-logs-<env> group (default: logging.retention_days)."),
+        "redacted_headers": Field("list", default=list(DEFAULT_REDACTED_HEADERS),
+                                  items=Field("str", pattern=r"^[a-z0-9-]{1,64}$"),
+                                  doc="Headers redacted from the WAF logs (lower case)."),
     }),
     "logging": Field("dict", required=True, doc="Application logging.", fields={
         "level": Field("str", required=True, choices=("DEBUG", "INFO", "WARN", "ERROR"), doc="Log level."),
@@ -270,11 +339,12 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
     }),
     "monitoring": Field("dict", default={}, doc="Monitoring.", fields={
         "level": Field("str", default="standard", choices=("basic", "standard", "enhanced"), doc="Level."),
-        "alarms": Field("dict", default={}, doc="Alarm thresholds (seed 003/004).", fields={
-            "api_p99_latency_ms": _threshold("API P99 latency in ms."),
-            "api_5xx_rate_percent": _threshold("API 5xx error rate in percent.", maximum=100),
-            "rds_cpu_percent": _threshold("RDS CPU utilisation in percent.", maximum=100),
-        }),
+        "alarms": Field("dict", default={}, doc="Alarm thresholds (seed 003/004); an alarm exists for each key "
+                                                "given, on every resource of its kind.", fields=ALARM_FIELDS),
+        "error_rate_min_requests": Field("int", default=100, minimum=1, maximum=1000000,
+                                         doc="Requests per period below which the 5xx rate alarm stays quiet."),
+        "notifications": Field("dict", default={}, doc="Subscriptions of each severity's SNS topic.",
+                               fields=NOTIFICATION_FIELDS),
     }),
     "data": DATA,
     "lifecycle": Field("dict", default={}, doc="How long the environment lives.", fields={

@@ -45,7 +45,7 @@ CASES = [
     ("prod", "account.ou", DELETE, "account.ou", "required"),
     ("prod", "waf.enabled", False, "waf.enabled", "waf_in_production"),
     ("prod", "monitoring.alarms.api_p99_latency_ms", {"warning": 500, "critical": 400},
-     "monitoring.alarms.api_p99_latency_ms", "warning_below_critical"),
+     "monitoring.alarms.api_p99_latency_ms", "warning_before_critical"),
     ("prod", "tags.env", "production", "tags.env", "matches_name"),
     ("prod", "logging.retention_days", 45, "logging.retention_days", "choices"),
     ("prod", "data.database.engine", "oracle", "data.database.engine", "choices"),

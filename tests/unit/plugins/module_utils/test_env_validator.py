@@ -96,7 +96,7 @@ MALFORMED = [
     ("prod", "waf.enabled", False, "waf.enabled", "waf_in_production"),
     ("prod", "compute.min_capacity", 30, "compute.min_capacity", "min_le_max"),
     ("prod", "monitoring.alarms.rds_cpu_percent", {"warning": 90, "critical": 85},
-     "monitoring.alarms.rds_cpu_percent", "warning_below_critical"),
+     "monitoring.alarms.rds_cpu_percent", "warning_before_critical"),
     ("prod", "tags.env", "production", "tags.env", "matches_name"),
     ("prod", "tags.owner", DELETE, "tags.owner", "required"),
     ("prod", "logging.retention_days", 45, "logging.retention_days", "choices"),
