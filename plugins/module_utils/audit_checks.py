@@ -15,6 +15,7 @@ __metaclass__ = type
 
 from ansible_collections.envops.aws.plugins.module_utils import backup_rules
 from ansible_collections.envops.aws.plugins.module_utils import baseline_plan
+from ansible_collections.envops.aws.plugins.module_utils import observability_plan
 
 HIGH = "high"
 MEDIUM = "medium"
@@ -537,16 +538,121 @@ def check_org_scp(spec, evidence):
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# capabilities the collection does not provision yet: reported, never passed
+# edge
+
+
+def _https_problems(spec, listeners):
+    https = [listener for listener in listeners if listener["protocol"] == "HTTPS"]
+    if not https:
+        return ["no HTTPS listener"]
+    problems = []
+    listener = https[0]
+    wanted_certificate = spec["edge"].get("certificate_arn")
+    if not listener["certificates"]:
+        problems.append("the HTTPS listener has no certificate")
+    elif wanted_certificate and wanted_certificate not in listener["certificates"]:
+        problems.append("the HTTPS listener serves %s, not the spec's edge.certificate_arn" % listener["certificates"][0])
+    if listener["ssl_policy"] != spec["edge"]["ssl_policy"]:
+        problems.append("TLS policy %s, the spec's edge.ssl_policy is %s" % (listener["ssl_policy"],
+                                                                            spec["edge"]["ssl_policy"]))
+    return problems
+
+
+def check_edge_alb(spec, evidence):
+    alb = evidence.get("load_balancer") or {}
+    resource = "elbv2:%s" % alb.get("name", observability_plan.alb_name(spec["name"]))
+    if not alb.get("exists"):
+        return [result("edge.alb", HIGH, resource, ["the load balancer does not exist"], alb)]
+    listeners = alb.get("listeners", [])
+    problems = [] if alb.get("scheme") == "internet-facing" else ["scheme is %s" % alb.get("scheme")]
+    problems += _https_problems(spec, listeners)
+    plain = [listener for listener in listeners if listener["protocol"] == "HTTP"]
+    for listener in plain:
+        redirects = [a for a in listener["actions"] if a["type"] == "redirect" and a.get("protocol") == "HTTPS"]
+        if not redirects or redirects[0].get("status_code") != "HTTP_301":
+            problems.append("HTTP listener on port %s does not redirect to HTTPS (301)" % listener["port"])
+    logs = alb.get("access_logs") or {}
+    if not logs.get("enabled"):
+        problems.append("access logs are off")
+    elif evidence.get("logs_bucket") and logs.get("bucket") != evidence["logs_bucket"]:
+        problems.append("access logs go to %s, not the logs bucket %s" % (logs.get("bucket"), evidence["logs_bucket"]))
+    if spec["type"] in ("production", "dr") and not alb.get("deletion_protection"):
+        problems.append("deletion protection is off in a %s environment" % spec["type"])
+    if not alb.get("drop_invalid_header_fields"):
+        problems.append("invalid header fields are passed to the targets")
+    shown = dict((k, alb.get(k)) for k in ("scheme", "access_logs", "deletion_protection",
+                                            "drop_invalid_header_fields", "listeners"))
+    return [result("edge.alb", HIGH, resource, problems, shown)]
+
+
+def check_edge_certificate(spec, evidence):
+    resource = "acm:%s" % observability_plan.certificate_name(spec["name"])
+    if spec["type"] not in ("production", "dr"):
+        return [not_applicable("edge.certificate", MEDIUM, resource,
+                               "a generated certificate is acceptable in a %s environment" % spec["type"])]
+    problems = [] if spec["edge"].get("certificate_arn") else [
+        "a %s environment serves a generated self-signed certificate: set edge.certificate_arn" % spec["type"]]
+    return [result("edge.certificate", MEDIUM, resource, problems,
+                   {"certificate_arn": spec["edge"].get("certificate_arn")})]
+
+
+def check_edge_target_groups(spec, evidence):
+    alb = evidence.get("load_balancer") or {}
+    if not alb.get("exists"):
+        return [not_applicable("edge.target_groups", MEDIUM, "elbv2:%s" % alb.get("name"),
+                               "the load balancer does not exist (edge.alb fails)")]
+    results = []
+    wanted = spec["edge"]["health_check"]
+    for colour in observability_plan.TARGET_COLOURS:
+        resource = "elbv2:%s" % observability_plan.target_group_name(spec["name"], colour)
+        group = alb.get("target_groups", {}).get(colour)
+        if group is None:
+            results.append(result("edge.target_groups", MEDIUM, resource, ["the target group does not exist"], {}))
+            continue
+        problems = ["health check %s is %s, the spec says %s" % (field, group["health_check"].get(field), value)
+                    for field, value in sorted(wanted.items()) if group["health_check"].get(field) != value]
+        if group.get("port") != spec["network"]["app_port"]:
+            problems.append("port %s, the spec's network.app_port is %s" % (group.get("port"),
+                                                                           spec["network"]["app_port"]))
+        results.append(result("edge.target_groups", MEDIUM, resource, problems, group))
+    return results
 
 
 def check_edge_waf(spec, evidence):
-    resource = "wafv2:%s" % spec["name"]
-    if not spec.get("waf", {}).get("enabled"):
+    resource = "wafv2:%s" % observability_plan.web_acl_name(spec["name"])
+    waf_spec = spec["waf"]
+    if not waf_spec["enabled"]:
         return [not_applicable("edge.waf", HIGH, resource, "the spec's waf.enabled is false")]
-    return [not_applicable("edge.waf", HIGH, resource,
-                           "no role of the collection attaches a web ACL yet, so there is nothing to compare with "
-                           "waf.rate_limit")]
+    waf = evidence.get("waf") or {}
+    if not waf.get("exists"):
+        return [result("edge.waf", HIGH, resource, ["the web ACL does not exist"], waf)]
+    problems = [] if waf.get("associated_with_alb") else ["the web ACL is not associated with the load balancer"]
+    rules = waf.get("rules", [])
+    limits = [r["rate_limit"] for r in rules if "rate_limit" in r]
+    if waf_spec["rate_limit"] not in limits:
+        problems.append("no rate-based rule at the spec's %d requests per 5 minutes (found %s)"
+                        % (waf_spec["rate_limit"], limits or "none"))
+    groups = dict((r["managed_group"], r.get("overrides", {})) for r in rules if "managed_group" in r)
+    for group in waf_spec["managed_rules"]:
+        if group not in groups:
+            problems.append("managed rule group %s is missing" % group)
+        elif groups[group] != waf_spec["rule_overrides"].get(group, {}):
+            problems.append("managed rule group %s overrides %s, the spec says %s"
+                            % (group, groups[group], waf_spec["rule_overrides"].get(group, {})))
+    geo = sorted(code for r in rules for code in r.get("geo", []))
+    if geo != sorted(waf_spec["geo_block"]):
+        problems.append("geo blocking of %s, the spec says %s" % (geo, sorted(waf_spec["geo_block"])))
+    logging = waf.get("logging")
+    log_group = observability_plan.waf_log_group_name(spec["name"])
+    if logging is None:
+        problems.append("the web ACL does not log")
+    else:
+        if not any(d.endswith(":log-group:%s" % log_group) for d in logging["destinations"]):
+            problems.append("the web ACL logs to %s, not %s" % (logging["destinations"], log_group))
+        missing = sorted(set(waf_spec["redacted_headers"]) - set(logging["redacted_headers"]))
+        if missing:
+            problems.append("header(s) %s are not redacted from the logs" % ", ".join(missing))
+    return [result("edge.waf", HIGH, resource, problems, waf)]
 
 
 def check_monitoring_alarms(spec, evidence):
@@ -565,7 +671,8 @@ CHECKS = (
     check_baseline_cloudtrail, check_baseline_guardduty, check_baseline_securityhub, check_baseline_config,
     check_baseline_password_policy, check_baseline_ebs_encryption,
     check_org_scp,
-    check_edge_waf, check_monitoring_alarms,
+    check_edge_alb, check_edge_certificate, check_edge_target_groups, check_edge_waf,
+    check_monitoring_alarms,
 )
 
 

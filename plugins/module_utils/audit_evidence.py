@@ -24,6 +24,7 @@ except ImportError:
 from ansible_collections.envops.aws.plugins.module_utils import backup_rules
 from ansible_collections.envops.aws.plugins.module_utils import baseline_plan
 from ansible_collections.envops.aws.plugins.module_utils import env_rules
+from ansible_collections.envops.aws.plugins.module_utils import observability_plan
 from ansible_collections.envops.aws.plugins.module_utils import postgres_target
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
@@ -497,6 +498,163 @@ def read_organization(client, spec, expected_policy):
 
 
 # --------------------------------------------------------------------------------------------------------------------
+# edge: ALB, target groups, WAF
+
+
+@aws_retry()
+def _load_balancers(client, name):
+    try:
+        return client.describe_load_balancers(Names=[name])["LoadBalancers"]
+    except ClientError as error:
+        if _code(error) == "LoadBalancerNotFound":
+            return []
+        raise
+
+
+@aws_retry()
+def _lb_attributes(client, arn):
+    return dict((a["Key"], a["Value"]) for a in client.describe_load_balancer_attributes(
+        LoadBalancerArn=arn)["Attributes"])
+
+
+@aws_retry()
+def _listeners(client, arn):
+    pages = client.get_paginator("describe_listeners").paginate(LoadBalancerArn=arn)
+    return [listener for page in pages for listener in page["Listeners"]]
+
+
+@aws_retry()
+def _target_groups(client, names):
+    try:
+        return client.describe_target_groups(Names=names)["TargetGroups"]
+    except ClientError as error:
+        if _code(error) == "TargetGroupNotFound":
+            return []
+        raise
+
+
+def _listener(listener):
+    actions = []
+    for action in listener.get("DefaultActions", []):
+        if action.get("Type") == "redirect":
+            redirect = action.get("RedirectConfig", {})
+            actions.append({"type": "redirect", "protocol": redirect.get("Protocol"), "port": redirect.get("Port"),
+                            "status_code": redirect.get("StatusCode")})
+        elif action.get("Type") == "forward":
+            groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or (
+                [{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}] if action.get("TargetGroupArn") else [])
+            actions.append({"type": "forward", "weights": dict((g["TargetGroupArn"], g.get("Weight", 1))
+                                                                 for g in groups)})
+        else:
+            actions.append({"type": action.get("Type")})
+    return {"port": listener.get("Port"), "protocol": listener.get("Protocol"),
+            "ssl_policy": listener.get("SslPolicy"),
+            "certificates": [c["CertificateArn"] for c in listener.get("Certificates", [])], "actions": actions}
+
+
+def read_load_balancer(elbv2, environment):
+    name = observability_plan.alb_name(environment)
+    found = _load_balancers(elbv2, name)
+    if not found:
+        return {"name": name, "exists": False}
+    alb = found[0]
+    attributes = _lb_attributes(elbv2, alb["LoadBalancerArn"])
+    names = dict((observability_plan.target_group_name(environment, colour), colour)
+                 for colour in observability_plan.TARGET_COLOURS)
+    groups = {}
+    for group in _target_groups(elbv2, sorted(names)):
+        groups[names[group["TargetGroupName"]]] = {
+            "arn": group["TargetGroupArn"], "protocol": group.get("Protocol"), "port": group.get("Port"),
+            "health_check": {"path": group.get("HealthCheckPath"),
+                             "interval_seconds": group.get("HealthCheckIntervalSeconds"),
+                             "timeout_seconds": group.get("HealthCheckTimeoutSeconds"),
+                             "healthy_threshold": group.get("HealthyThresholdCount"),
+                             "unhealthy_threshold": group.get("UnhealthyThresholdCount"),
+                             "matcher": (group.get("Matcher") or {}).get("HttpCode")}}
+    return {"name": name, "exists": True, "arn": alb["LoadBalancerArn"], "scheme": alb.get("Scheme"),
+            "type": alb.get("Type"), "security_groups": alb.get("SecurityGroups", []),
+            "access_logs": {"enabled": attributes.get("access_logs.s3.enabled") == "true",
+                            "bucket": attributes.get("access_logs.s3.bucket"),
+                            "prefix": attributes.get("access_logs.s3.prefix")},
+            "deletion_protection": attributes.get("deletion_protection.enabled") == "true",
+            "drop_invalid_header_fields": attributes.get("routing.http.drop_invalid_header_fields.enabled") == "true",
+            "listeners": [_listener(listener) for listener in _listeners(elbv2, alb["LoadBalancerArn"])],
+            "target_groups": groups}
+
+
+@aws_retry()
+def _web_acls(client):
+    acls, marker = [], None
+    while True:
+        page = client.list_web_acls(Scope="REGIONAL", **({"NextMarker": marker} if marker else {}))
+        acls.extend(page.get("WebACLs", []))
+        marker = page.get("NextMarker")
+        if not marker or not page.get("WebACLs"):
+            return acls
+
+
+@aws_retry()
+def _web_acl(client, name, acl_id):
+    return client.get_web_acl(Name=name, Scope="REGIONAL", Id=acl_id)["WebACL"]
+
+
+@aws_retry()
+def _logging_configuration(client, arn):
+    try:
+        return client.get_logging_configuration(ResourceArn=arn)["LoggingConfiguration"]
+    except ClientError as error:
+        if _code(error) == "WAFNonexistentItemException":
+            return None
+        raise
+
+
+@aws_retry()
+def _web_acl_for_resource(client, arn):
+    try:
+        return client.get_web_acl_for_resource(ResourceArn=arn).get("WebACL")
+    except ClientError as error:
+        if _code(error) == "WAFNonexistentItemException":
+            return None
+        raise
+
+
+def _waf_rule(rule):
+    statement = rule.get("Statement", {})
+    out = {"name": rule.get("Name"), "priority": rule.get("Priority")}
+    if "RateBasedStatement" in statement:
+        out["rate_limit"] = statement["RateBasedStatement"].get("Limit")
+    if "ManagedRuleGroupStatement" in statement:
+        managed = statement["ManagedRuleGroupStatement"]
+        out["managed_group"] = managed.get("Name")
+        out["overrides"] = dict((o.get("Name"), sorted((o.get("ActionToUse") or {}).keys())[0].lower())
+                                for o in managed.get("RuleActionOverrides", []) if o.get("ActionToUse"))
+    if "GeoMatchStatement" in statement:
+        out["geo"] = sorted(statement["GeoMatchStatement"].get("CountryCodes", []))
+    return out
+
+
+def read_waf(wafv2, environment, load_balancer_arn):
+    name = observability_plan.web_acl_name(environment)
+    found = [acl for acl in _web_acls(wafv2) if acl.get("Name") == name]
+    if not found:
+        return {"name": name, "exists": False}
+    acl = _web_acl(wafv2, name, found[0]["Id"])
+    logging = _logging_configuration(wafv2, acl["ARN"])
+    associated = None
+    if load_balancer_arn:
+        on_alb = _web_acl_for_resource(wafv2, load_balancer_arn)
+        associated = bool(on_alb) and on_alb.get("ARN") == acl["ARN"]
+    return {"name": name, "exists": True, "arn": acl["ARN"],
+            "default_action": sorted((acl.get("DefaultAction") or {}).keys()),
+            "rules": [_waf_rule(rule) for rule in sorted(acl.get("Rules", []), key=lambda r: r.get("Priority", 0))],
+            "logging": None if logging is None else {
+                "destinations": logging.get("LogDestinationConfigs", []),
+                "redacted_headers": sorted(field["SingleHeader"]["Name"].lower()
+                                           for field in logging.get("RedactedFields", []) if "SingleHeader" in field)},
+            "associated_with_alb": associated}
+
+
+# --------------------------------------------------------------------------------------------------------------------
 
 
 def read_environment(clients, spec, organization_client=None, expected_policy=None):
@@ -523,6 +681,9 @@ def read_environment(clients, spec, organization_client=None, expected_policy=No
     evidence["config"] = read_config(clients["config"])
     evidence["password_policy"] = read_password_policy(clients["iam"])
     evidence["ebs_encryption"] = read_ebs_encryption(clients["ec2"])
+    evidence["load_balancer"] = read_load_balancer(clients["elbv2"], spec["name"])
+    evidence["waf"] = (read_waf(clients["wafv2"], spec["name"], evidence["load_balancer"].get("arn"))
+                       if spec["waf"]["enabled"] else None)
     evidence["organization"] = (read_organization(organization_client, spec, expected_policy)
                                 if organization_client is not None else None)
     return evidence

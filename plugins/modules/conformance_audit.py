@@ -148,6 +148,7 @@ def main():
         "s3": module.client("s3"), "elasticache": module.client("elasticache"), "backup": module.client("backup"),
         "cloudtrail": module.client("cloudtrail"), "guardduty": module.client("guardduty"),
         "securityhub": module.client("securityhub"), "config": module.client("config"), "iam": module.client("iam"),
+        "elbv2": module.client("elbv2"), "wafv2": module.client("wafv2"),
         "dr_kms": module.client("kms", region=dr_region) if dr_region else None,
         "dr_backup": module.client("backup", region=dr_region) if dr_region else None,
     }
