@@ -19,6 +19,8 @@ description:
     environment, the target groups of M(community.aws.elb_target_group_info) and the C(listener) of
     M(envops.aws.elbv2_listener_weights)) gives the fact C(edge_load_balancer) role edge sets; what does not exist
     (in check mode on a new environment) is null.
+  - C(elb_log_delivery_principal) (input a region) gives the C(Principal) of the bucket policy statement that lets
+    the region's load balancers deliver access logs (module_utils C(elb_log_delivery)).
   - C(elbv2_arn_suffix) (input a load balancer or target group ARN) gives the part CloudWatch dimensions name it by
     (C(app/<name>/<id>), C(targetgroup/<name>/<id>)).
 options:
@@ -43,6 +45,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.envops.aws.plugins.module_utils import observability_plan as plan
+from ansible_collections.envops.aws.plugins.module_utils.elb_log_delivery import log_delivery_principal
 
 # A new HTTPS listener sends everything to blue; only a cutover moves weight to green.
 INITIAL_WEIGHTS = {"blue": 100, "green": 0}
@@ -93,4 +96,4 @@ def elbv2_arn_suffix(arn):
 class FilterModule(object):
     def filters(self):
         return {"edge_names": edge_names, "edge_load_balancer": edge_load_balancer,
-                "elbv2_arn_suffix": elbv2_arn_suffix}
+                "elb_log_delivery_principal": log_delivery_principal, "elbv2_arn_suffix": elbv2_arn_suffix}
