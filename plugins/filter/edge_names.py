@@ -14,7 +14,7 @@ description:
   - C(edge_names) (input an environment name) gives the names of the environment's load balancer (C(load_balancer)),
     target groups (C(target_groups.blue), C(target_groups.green)), generated certificate (C(certificate)) and the key
     prefix of the access logs (C(access_log_prefix)), from one home (module_utils C(observability_plan)), and the
-    weights of a new HTTPS listener by target group name (C(initial_weights): blue 100, green 0).
+    weights of a new HTTPS listener by target group name (C(initial_weights), blue 100 and green 0).
   - C(edge_load_balancer) (input the result of M(amazon.aws.elb_application_lb); arguments the C(edge_names) of the
     environment, the target groups of M(community.aws.elb_target_group_info) and the C(listener) of
     M(envops.aws.elbv2_listener_weights)) gives the fact C(edge_load_balancer) role edge sets; what does not exist

@@ -11,7 +11,8 @@ version_added: 0.1.0
 short_description: The HTTPS listener of an application load balancer and the weights of its default forward
 description:
   - Owns the HTTPS listener of an application load balancer whose default action forwards to target groups by
-    weight (blue/green): creates it when absent, keeps its certificate and TLS policy, and sets or keeps its weights.
+    weight (blue/green). It creates the listener when absent, keeps its certificate and TLS policy, and sets or
+    keeps its weights.
   - A blue/green cutover changes only the weights. With O(keep_live_weights) a provision keeps the weights a
     cutover set; the weights given then apply only to a new listener, or to one forwarding to other target groups.
   - Weights are compared by target group name, not as the raw C(ForwardConfig) AWS answers, so a run that changes
@@ -114,9 +115,14 @@ listener:
     weights:
       description: Target group name to weight of its default forward.
       type: dict
-  sample: {"exists": true, "listener_arn": "arn:aws:elasticloadbalancing:eu-central-1:123456789012:listener/app/envops-prod/50dc6c495c0c9188/f2f7dc8efc522ab2",
-           "port": 443, "protocol": "HTTPS", "certificate_arn": "arn:aws:acm:eu-central-1:123456789012:certificate/0f8c2b3e-1d2a-4c5b-9e8f-7a6b5c4d3e2f",
-           "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "weights": {"envops-prod-blue": 100, "envops-prod-green": 0}}
+  sample:
+    exists: true
+    listener_arn: arn:aws:elasticloadbalancing:eu-central-1:123456789012:listener/app/envops-prod/50dc6c495c0c9188/f2f7dc8efc522ab2
+    port: 443
+    protocol: HTTPS
+    certificate_arn: arn:aws:acm:eu-central-1:123456789012:certificate/0f8c2b3e-1d2a-4c5b-9e8f-7a6b5c4d3e2f
+    ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06
+    weights: {"envops-prod-blue": 100, "envops-prod-green": 0}
 weights_before:
   description: Target group name to weight before the run ({} when there was no listener).
   returned: always

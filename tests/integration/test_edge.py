@@ -99,8 +99,8 @@ def reprovisioned(inventory, cutover):
 def weights_of(client, listener_arn):
     listener = client("elbv2").describe_listeners(ListenerArns=[listener_arn])["Listeners"][0]
     groups = listener["DefaultActions"][0]["ForwardConfig"]["TargetGroups"]
-    names = dict((group["TargetGroupArn"], group["TargetGroupName"]) for group in client("elbv2").describe_target_groups(
-        TargetGroupArns=[group["TargetGroupArn"] for group in groups])["TargetGroups"])
+    answer = client("elbv2").describe_target_groups(TargetGroupArns=[group["TargetGroupArn"] for group in groups])
+    names = dict((group["TargetGroupArn"], group["TargetGroupName"]) for group in answer["TargetGroups"])
     return dict((names[group["TargetGroupArn"]], group["Weight"]) for group in groups)
 
 
