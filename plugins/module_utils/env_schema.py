@@ -41,6 +41,7 @@ IPV4_CIDR_PATTERN = (r"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-
                      r"/([0-9]|[12][0-9]|3[0-2])$")
 SSL_POLICIES = ("ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
                 "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-FS-1-2-Res-2020-10")
+HEALTH_CHECK_DOC = "Health check of both target groups (seed 003: readiness, timeout 5 s, every 10-30 s)."
 WAF_RULE_ACTIONS = ("count", "block", "allow", "captcha", "challenge")
 # RDS / ElastiCache maintenance window syntax: ddd:hh24:mi-ddd:hh24:mi
 WINDOW_PATTERN = (r"^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-"
@@ -296,8 +297,7 @@ SPEC = Field("dict", required=True, doc="One environment.", fields={
         "idle_timeout_seconds": Field("int", default=60, minimum=1, maximum=4000, doc="ALB idle timeout."),
         "deregistration_delay_seconds": Field("int", default=30, minimum=0, maximum=3600,
                                               doc="Draining time of a target leaving a target group."),
-        "health_check": Field("dict", default={}, doc="Health check of both target groups (seed 003: readiness, "
-                                                     "timeout 5 s, every 10-30 s).", fields={
+        "health_check": Field("dict", default={}, doc=HEALTH_CHECK_DOC, fields={
             "path": Field("str", default="/health/ready", pattern=r"^/[A-Za-z0-9._~/%?=&+-]*$", max_length=1024,
                           doc="Readiness path."),
             "interval_seconds": Field("int", default=15, minimum=5, maximum=300, doc="Seconds between checks."),
