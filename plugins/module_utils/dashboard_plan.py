@@ -155,7 +155,7 @@ def _laid_out(widgets):
 
 
 def _alarm_widget(title, arns):
-    return {"type": "alarm", "properties": {"title": title, "alarms": sorted(arns), "sortBy": "stateUpdatedTimestamp"}}
+    return {"type": "alarm", "properties": {"title": title, "alarms": list(arns), "sortBy": "stateUpdatedTimestamp"}}
 
 
 def environment_alarm_arns(env_name, metric_alarm_arns):
@@ -195,7 +195,7 @@ def system_health(env_name, region, alarms_spec, resources, metric_alarm_arns):
 def estate_overview(environments):
     """The body of ``ESTATE_DASHBOARD_NAME``: ``environments`` is a list of {name, type, region, account_id,
     rto_minutes, rpo_minutes}, one per environment of the inventory."""
-    ordered = sorted(environments, key=lambda env: env["name"])
+    ordered = sorted(environments, key=lambda env: env["name"])  # the widget lists the alarms in this order
     arns = [alarm_arn(env["region"], env["account_id"], names.service_down_alarm_name(env["name"]))
             for env in ordered]
     rows = ["## Environments", "", "| environment | type | region | account | RTO | RPO |",
