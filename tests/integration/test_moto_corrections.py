@@ -799,6 +799,7 @@ def test_every_correction_is_tested_here():
         "alarm_state_changes_notify_their_actions",  # role observability's alarms (tools/stack/moto_fix_cloudwatch.py)
         "logs_kms_key_association",  # tests/integration/test_moto_fix_signals.py
         "events_sns_targets",  # tests/integration/test_moto_fix_signals.py
+        "unreachable_http_subscribers_do_not_fail_publishers",  # tests/integration/test_moto_fix_signals.py
     ]
 
 

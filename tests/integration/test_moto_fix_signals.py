@@ -46,3 +46,15 @@ def test_a_rule_publishes_matching_events_to_its_topic(private_moto):
     assert events.put_events(Entries=entries)["FailedEntryCount"] == 0
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
     assert [json.loads(message["Body"])["detail"]["severity"] for message in messages] == [8.5]
+
+
+def test_an_unreachable_https_subscriber_does_not_stop_the_other_subscribers(private_moto):
+    account = fresh_account_id()
+    sns, sqs = client(private_moto, "sns", account), client(private_moto, "sqs", account)
+    topic_arn = sns.create_topic(Name="paging")["TopicArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="https", Endpoint="https://pager.invalid/enqueue")
+    queue_url = sqs.create_queue(QueueName="paging")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    sns.publish(TopicArn=topic_arn, Message="service down")
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=queue_url)["Messages"]] == ["service down"]

@@ -2,9 +2,9 @@
 read back with boto3; re-run changed=0; the cloudwatch_dashboard module's check mode and diff.
 
 One fresh fake account for prod, beside staging in the inventory (another account) to show the estate overview is
-built from every environment whatever --limit selects. The severity topics and the resources to watch are given as
-topics.yml and resources.yml set them; the VPC flow log group is created as role network creates it (before the
-keys exist: no key).
+built from every environment whatever --limit selects. The severity topics are the role's (topics.yml), with an SQS
+queue subscribed to P1 and to P2 through the spec; the resources to watch are given as resources.yml sets them; the
+VPC flow log group is created as role network creates it (before the keys exist: no key).
 """
 
 import json
@@ -47,36 +47,37 @@ def client(stack, accounts):
 
 
 @pytest.fixture(scope="module")
-def inventory(tmp_path_factory, stack, accounts):
-    return write_inventory(tmp_path_factory.mktemp("inventory"), stack["moto_url"],
-                           dict((name, (None, account)) for name, account in accounts.items()))
-
-
-@pytest.fixture(scope="module")
-def queues(client):
-    """The severity topics (as topics.yml creates them) with an SQS queue subscribed to each of P1 and P2."""
-    sns, sqs = client("sns"), client("sqs")
-    topics, urls = {}, {}
-    for severity in ("P1", "P2", "P3"):
-        topics[severity] = sns.create_topic(Name="envops-prod-%s" % severity.lower())["TopicArn"]
+def queues(client, accounts):
+    """An SQS queue for each of P1 and P2, to subscribe to the severity topics through the spec; the topic ARNs."""
+    sqs, urls, arns = client("sqs"), {}, {}
     for severity in ("P1", "P2"):
         urls[severity] = sqs.create_queue(QueueName="findings-%s" % severity)["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=urls[severity], AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"]
-        sns.subscribe(TopicArn=topics[severity], Protocol="sqs", Endpoint=queue_arn,
-                      Attributes={"RawMessageDelivery": "true"})
-    return {"topics": topics, "urls": urls}
+        arns[severity] = sqs.get_queue_attributes(QueueUrl=urls[severity], AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+    topics = dict((severity, "arn:aws:sns:%s:%s:envops-prod-%s-%s" % (REGION, accounts[ENV], severity.lower(), label))
+                  for severity, label in (("P1", "critical"), ("P2", "high"), ("P3", "warning")))
+    return {"urls": urls, "arns": arns, "topics": topics}
 
 
 @pytest.fixture(scope="module")
-def extra_vars(client, queues):
+def inventory(tmp_path_factory, stack, accounts, queues):
+    notifications = dict(SPEC["monitoring"]["notifications"])
+    for severity, queue_arn in queues["arns"].items():
+        notifications[severity] = notifications[severity] + [{"protocol": "sqs", "endpoint": queue_arn}]
+    spec = dict(SPEC, monitoring=dict(SPEC["monitoring"], notifications=notifications))
+    return write_inventory(tmp_path_factory.mktemp("inventory"), stack["moto_url"],
+                           {"prod": (spec, accounts["prod"]), "staging": (None, accounts["staging"])})
+
+
+@pytest.fixture(scope="module")
+def extra_vars(client):
     logs = client("logs")
     logs.create_log_group(logGroupName=FLOW_LOG_GROUP)
     logs.put_retention_policy(logGroupName=FLOW_LOG_GROUP, retentionInDays=SPEC["network"]["flow_logs"]["retention_days"])
     client("cloudwatch").put_metric_alarm(AlarmName="envops-prod-rds-cpu-percent-critical", MetricName="CPUUtilization",
                                           Namespace="AWS/RDS", Statistic="Average", Period=300, EvaluationPeriods=1,
                                           Threshold=85, ComparisonOperator="GreaterThanThreshold")
-    return {"observability_topic_arns": queues["topics"], "observability_resources": RESOURCES}
+    return {"observability_resources": RESOURCES}
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +161,8 @@ def test_a_guardduty_finding_reaches_the_topic_of_its_severity(client, queues, p
     received = {}
     for severity, url in queues["urls"].items():
         messages = client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
-        received[severity] = sorted(json.loads(message["Body"])["detail"]["id"] for message in messages)
+        received[severity] = sorted(json.loads(json.loads(message["Body"])["Message"])["detail"]["id"]
+                                    for message in messages)
     assert received == {"P1": ["high"], "P2": ["medium"]}
 
 
