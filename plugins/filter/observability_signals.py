@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - C(observability_signal_names) (input an environment name) gives the names role C(observability) creates for
     logs, findings and dashboards (C(app_log_group), C(log_group_prefix), C(metric_namespace), C(dashboard),
-    C(estate_dashboard), C(alarm_prefix), and C(app_metric_filters): name and pattern of each metric filter of the
+    C(estate_dashboard), C(alarm_prefix), and C(app_metric_filters), the name and pattern of each metric filter of the
     application log group), from one home (module_utils C(observability_plan)).
   - C(observability_findings_rules) (input an environment name, argument the severity topic ARNs) gives the
     EventBridge rules routing GuardDuty and Security Hub findings to the P1 and P2 topics.

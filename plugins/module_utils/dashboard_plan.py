@@ -6,7 +6,11 @@
 ``system_health`` is one environment's: ALB, application errors, RDS, DynamoDB, Redis, NAT, the environment's
 alarms and who gets paged; a widget is left out when its resource is absent. The spec's alarm thresholds are drawn
 as horizontal annotations (warning orange, critical red; "below" alarms shade below the line).
-``estate_overview`` is the estate's: every environment's "service down" alarm and a table of the environments.
+``estate_overview`` is the estate's: every environment's "service down" alarm and a table of the environments. It
+is put in every production environment's account (role observability, ``observability_estate_dashboard``): that is
+where on-call engineers are signed in when P1 pages, and a dashboard in one account can show other accounts'
+alarms (by ARN) once those accounts share their CloudWatch data with it (CloudWatch cross-account observability,
+set up outside this collection); without the sharing the other environments' alarms show as not found.
 """
 
 from __future__ import absolute_import, division, print_function
