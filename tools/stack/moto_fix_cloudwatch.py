@@ -54,7 +54,8 @@ def alarm_state_changes_notify_their_actions() -> None:
     AWS: when an alarm with ActionsEnabled changes state (by evaluation or SetAlarmState), CloudWatch publishes a
     JSON message (AlarmName, NewStateValue, OldStateValue, NewStateReason, AlarmArn...) with the subject
     'ALARM: "<name>" in <region>' to each SNS topic of the new state's actions (AlarmActions, OKActions,
-    InsufficientDataActions); a state set to the state the alarm is in changes nothing and publishes nothing.
+    InsufficientDataActions); a state set to the state the alarm is in changes nothing and publishes nothing; a
+    subscriber that cannot be reached (a deleted queue) never fails the state change.
     moto 5.2.5: SetAlarmState changes the state and publishes nothing.
     Breaks: playbooks/alarm_test.yml, which proves that an alarm reaches the subscribers of its severity topic.
     Not modelled: actions other than SNS topics (Auto Scaling, EC2, Systems Manager).
@@ -86,7 +87,11 @@ def alarm_state_changes_notify_their_actions() -> None:
                 continue
             topics = sns_backends[parts[4]][parts[3]].topics
             if action in topics:
-                topics[action].publish(message, subject='%s: "%s" in %s' % (state_value, alarm.name,
-                                                                            self.region_name))
+                try:
+                    topics[action].publish(message, subject='%s: "%s" in %s' % (state_value, alarm.name,
+                                                                                self.region_name))
+                except Exception:  # pylint: disable=broad-exception-caught
+                    # AWS delivers asynchronously: a subscriber that fails never fails the state change
+                    continue
 
     models.CloudWatchBackend.set_alarm_state = set_alarm_state
