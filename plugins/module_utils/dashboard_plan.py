@@ -18,6 +18,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.envops.aws.plugins.module_utils import observability_plan as names
+from ansible_collections.envops.aws.plugins.module_utils.env_validator import check_schema
+from ansible_collections.envops.aws.plugins.module_utils.env_validator import deep_merge
 
 WARNING_COLOUR = "#ff7f0e"
 CRITICAL_COLOUR = "#d62728"
@@ -216,8 +218,6 @@ def estate_environments(estate):
     """Every environment of the inventory as ``estate_overview`` takes it, from the ``envops.aws.estate`` filter's
     mapping (name -> spec and overrides): each spec merged with its overrides and normalised like role ``spec``
     does, whichever hosts ``--limit`` selected. Raises ValueError naming an environment whose spec is not valid."""
-    from ansible_collections.envops.aws.plugins.module_utils.env_validator import check_schema, deep_merge
-
     environments = []
     for name in sorted(estate or {}):
         entry = estate[name] or {}
