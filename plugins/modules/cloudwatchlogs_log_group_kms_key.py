@@ -15,7 +15,7 @@ short_description: Existing log groups under a name prefix encrypted with one KM
 description:
   - Associates the KMS key with every existing log group whose name starts with O(log_group_name_prefix) and is
     not encrypted with it yet (AssociateKmsKey). New events of the group are encrypted with the key from then on.
-  - Only the key changes: retention, tags, metric filters and subscriptions stay as they are. It creates no group.
+  - Only the key changes; retention, tags, metric filters and subscriptions stay as they are. It creates no group.
   - amazon.aws.cloudwatchlogs_log_group gives a key only when it creates a group; this module encrypts groups
     created before their key existed.
   - The key policy must let the CloudWatch Logs service of the region use the key, or AWS refuses the association.
@@ -74,7 +74,7 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             log_group_name_prefix=dict(type="str", required=True),
-            kms_key_arn=dict(type="str", required=True),
+            kms_key_arn=dict(type="str", required=True, no_log=False),
         ),
         supports_check_mode=True,
     )

@@ -175,8 +175,8 @@ def test_system_health_dashboard_draws_the_spec_thresholds(client, accounts, pro
                                    (alarms["api_p99_latency_ms"]["critical"] / 1000, "#d62728")]
     rate = widget(body, "ALB target 5xx rate (%)")
     assert rate["metrics"][-1] == [{"expression": "100 * errors / requests", "id": "rate", "label": "5xx rate (%)"}]
-    assert [value for value, _ in thresholds(rate)] == [0.5, 1]
-    assert [value for value, _ in thresholds(widget(body, "RDS CPU (%)"))] == [70, 85]
+    assert [value for value, colour in thresholds(rate)] == [0.5, 1]
+    assert [value for value, colour in thresholds(widget(body, "RDS CPU (%)"))] == [70, 85]
     storage = widget(body, "RDS free storage (bytes)")
     assert [(line["value"], line["fill"]) for line in storage["annotations"]["horizontal"]] == [
         (200 * GIB * 0.20, "below"), (200 * GIB * 0.10, "below")]

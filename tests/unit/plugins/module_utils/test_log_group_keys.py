@@ -38,7 +38,7 @@ def test_groups_are_listed_by_prefix_across_pages_and_associated():
                              {"logGroupNamePrefix": "/envops/prod/", "nextToken": "t"})
         stubber.add_client_error("associate_kms_key", "ThrottlingException", http_status_code=400)
         stubber.add_response("associate_kms_key", {}, {"logGroupName": "/envops/prod/vpc-flow-logs", "kmsKeyId": KEY})
-        assert log_group_keys.log_group_keys(logs, "/envops/prod/") == {"/envops/prod/app": KEY,
-                                                                         "/envops/prod/vpc-flow-logs": None}
+        found = log_group_keys.log_group_keys(logs, "/envops/prod/")
+        assert found == {"/envops/prod/app": KEY, "/envops/prod/vpc-flow-logs": None}
         log_group_keys.associate(logs, "/envops/prod/vpc-flow-logs", KEY)
         stubber.assert_no_pending_responses()
