@@ -30,7 +30,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - C(topics) (severity -> topic name), C(budget_topic), C(drill_topic), C(alarm_prefix), C(service_down_alarm),
+    - C(topics) (severity -> topic name), C(budget_severity), C(budget_topic), C(drill_severity), C(drill_topic),
+      C(alarm_prefix), C(service_down_alarm),
       C(load_balancer), C(target_groups) (colour -> name).
   type: dict
 """
@@ -42,7 +43,9 @@ def observability_alarm_names(env_name):
     topics = {severity: plan.topic_name(env_name, severity) for severity in plan.SEVERITIES}
     return {
         "topics": topics,
+        "budget_severity": plan.BUDGET_SEVERITY,
         "budget_topic": topics[plan.BUDGET_SEVERITY],
+        "drill_severity": plan.DRILL_SEVERITY,
         "drill_topic": topics[plan.DRILL_SEVERITY],
         "alarm_prefix": plan.alarm_prefix(env_name),
         "service_down_alarm": plan.service_down_alarm_name(env_name),
