@@ -11,8 +11,8 @@ name: baseline_trail_name
 short_description: Names of what the security baseline of an environment's account creates
 version_added: 0.1.0
 description:
-  - The filters C(baseline_trail_name), C(baseline_budget_name), C(baseline_alerts_topic_name) (input an environment
-    name) and C(baseline_log_prefix) (input a delivering service, C(cloudtrail) or C(config)) give the names role
+  - The filters C(baseline_trail_name), C(baseline_budget_name) (input an environment name) and
+    C(baseline_log_prefix) (input a delivering service, C(cloudtrail) or C(config)) give the names role
     C(baseline) creates and the audit reads back, from one home (module_utils C(baseline_plan)).
 options:
   _input:
@@ -41,6 +41,5 @@ class FilterModule(object):
         return {
             "baseline_trail_name": baseline_plan.trail_name,
             "baseline_budget_name": baseline_plan.budget_name,
-            "baseline_alerts_topic_name": baseline_plan.alerts_topic_name,
             "baseline_log_prefix": baseline_plan.log_prefix,
         }

@@ -64,11 +64,6 @@ def budget_name(env_name):
     return "envops-%s-monthly" % env_name
 
 
-def alerts_topic_name(env_name):
-    """The SNS topic an environment's budget alerts and drill misses go to."""
-    return "envops-%s-alerts" % env_name
-
-
 def log_prefix(service):
     """Key prefix of a service's deliveries (cloudtrail, config) in the environment's logs bucket."""
     return service

@@ -156,3 +156,17 @@ ESTATE_DASHBOARD_NAME = "envops-estate-overview"
 def findings_rule_name(env_name, source, severity):
     """EventBridge rule routing GuardDuty / Security Hub findings of one severity to its topic."""
     return "envops-%s-%s-%s" % (env_name, source, severity.lower())
+
+
+def log_group_prefix(env_name):
+    """Every log group the collection creates for the environment, but the WAF's, starts with it (the trailing
+    slash keeps ``prod`` apart from ``prod-eu``)."""
+    return "/envops/%s/" % env_name
+
+
+# Metric filters of the application log group (JSON lines with a "level"): metric name -> filter pattern. Each
+# publishes 1 per matching line to metric_namespace(env), 0 when none matched. HTTP 5xx are not counted here:
+# the ALB's HTTPCode_Target_5XX_Count already measures them.
+APP_METRIC_FILTERS = {
+    "ApplicationErrors": '{ ($.level = "ERROR") || ($.level = "error") }',
+}

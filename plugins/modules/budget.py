@@ -88,7 +88,7 @@ EXAMPLES = r"""
     actual_thresholds: [50, 80, 100]
     forecasted_thresholds: [100]
     sns_topic_arns:
-      - arn:aws:sns:eu-central-1:111111111111:envops-dev-alerts
+      - arn:aws:sns:eu-central-1:111111111111:envops-dev-p3-warning
 """
 
 RETURN = r"""

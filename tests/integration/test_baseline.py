@@ -146,7 +146,7 @@ def test_logs_bucket_and_logs_key_let_cloudtrail_and_config_deliver(client, acco
     assert not any("cloudtrail" in json.dumps(statement) for statement in data_policy["Statement"])
 
 
-def test_budget_with_thresholds_notifying_the_alerts_topic(client, account, provisioned):
+def test_budget_with_thresholds_notifying_the_budget_severity_topic(client, account, provisioned):
     budgets = client("budgets", "us-east-1")
     budget = budgets.describe_budget(AccountId=account, BudgetName="envops-prod-monthly")["Budget"]
     assert float(budget["BudgetLimit"]["Amount"]) == 20000 and budget["TimeUnit"] == "MONTHLY"
@@ -155,10 +155,11 @@ def test_budget_with_thresholds_notifying_the_alerts_topic(client, account, prov
                                                               BudgetName="envops-prod-monthly")["Notifications"]
     assert sorted((n["NotificationType"], n["Threshold"]) for n in notifications) == [
         ("ACTUAL", 50), ("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100)]
-    topic = "arn:aws:sns:%s:%s:envops-prod-alerts" % (REGION, account)
+    topic = "arn:aws:sns:%s:%s:envops-prod-p3-warning" % (REGION, account)  # budgets warn: P3
     for notification in notifications:
         subscribers = budgets.describe_subscribers_for_notification(
             AccountId=account, BudgetName="envops-prod-monthly", Notification=notification)["Subscribers"]
         assert subscribers == [{"SubscriptionType": "SNS", "Address": topic}]
     attributes = client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]
-    assert attributes["DisplayName"] == "envops prod alerts"
+    assert attributes["DisplayName"] == "envops prod P3"
+    assert attributes["KmsMasterKeyId"] == key_arn(client, REGION, "logs")

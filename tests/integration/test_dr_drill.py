@@ -361,7 +361,7 @@ def test_the_scratch_resources_are_gone_and_leftovers_of_killed_drills_are_reape
 
 def test_a_drill_that_misses_its_rto_target_fails_and_says_why(drilled, inventory, admin, tmp_path, aws):
     sns, sqs = aws("sns"), aws("sqs")
-    topic = sns.create_topic(Name="envops-prod-alerts")["TopicArn"]
+    topic = sns.create_topic(Name="envops-prod-p2-high")["TopicArn"]  # drill misses are P2, role observability's topic
     queue = sqs.create_queue(QueueName="drill-alerts")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})

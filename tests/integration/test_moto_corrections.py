@@ -796,6 +796,11 @@ def test_every_correction_is_tested_here():
         "assume_role_needs_the_role_and_its_trust",  # tests/integration/test_moto_fix_organizations.py
         "session_credentials_resolve_their_account_without_creating_backends",  # test_moto_fix_organizations.py
         "application_load_balancer_default_attributes",  # tests/integration/test_moto_fix_elbv2.py
+        "composite_alarms",  # tests/integration/test_moto_fix_cloudwatch.py
+        "alarm_state_changes_notify_their_actions",  # tests/integration/test_moto_fix_cloudwatch.py
+        "logs_kms_key_association",  # tests/integration/test_moto_fix_signals.py
+        "events_sns_targets",  # tests/integration/test_moto_fix_signals.py
+        "unreachable_http_subscribers_do_not_fail_publishers",  # tests/integration/test_moto_fix_signals.py
     ]
 
 

@@ -9,7 +9,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.envops.aws.plugins.module_utils import budgets
 
-TOPIC = "arn:aws:sns:eu-central-1:111111111111:envops-dev-alerts"
+TOPIC = "arn:aws:sns:eu-central-1:111111111111:envops-dev-p3-warning"
 SNS = {"SubscriptionType": "SNS", "Address": TOPIC}
 
 

@@ -26,7 +26,7 @@ def stubbed(service):
     ("default", None, dict(CHANNEL, s3_prefix="AWSLogs"), "nor contain AWSLogs"),
     ("default", None, dict(CHANNEL, s3_prefix="a b"), "delivery_channel.s3_prefix: 'a b' must be"),
     ("default", None, dict(CHANNEL, s3_kms_key_arn="alias/envops/prod/logs"), "delivery_channel.s3_kms_key_arn"),
-    ("default", None, dict(CHANNEL, sns_topic_arn="envops-prod-alerts"), "delivery_channel.sns_topic_arn"),
+    ("default", None, dict(CHANNEL, sns_topic_arn="envops-prod-p3-warning"), "delivery_channel.sns_topic_arn"),
 ])
 def test_validate_names_the_field_and_its_rule(name, role, channel, problem):
     problems = recording.validate(name, role, channel)
