@@ -1,6 +1,7 @@
 """The WAF of staging, built by role edge on the local stack with IP lists, a geo block and a rule override, read back
 with boto3: rules and priorities, managed groups and overrides, rate limit, geo block, IP sets, logging (destination,
-retention, KMS key, redacted headers) and the association with the load balancer; re-run and --check change nothing.
+retention, KMS key, redacted headers) and the association with the load balancer; --check on the fresh account
+creates nothing; re-run and --check change nothing; with WAF then disabled the web ACL is reported and kept.
 """
 
 import boto3
@@ -40,6 +41,12 @@ def inventory(tmp_path_factory, stack, account):
 
 
 @pytest.fixture(scope="module")
+def disabled_inventory(tmp_path_factory, stack, account):
+    spec = dict(SPEC, waf=dict(WAF, enabled=False))
+    return write_inventory(tmp_path_factory.mktemp("disabled"), stack["moto_url"], {ENV: (spec, account)})
+
+
+@pytest.fixture(scope="module")
 def load_balancer(client):
     ec2 = client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
@@ -51,7 +58,13 @@ def load_balancer(client):
 
 
 @pytest.fixture(scope="module")
-def provisioned(inventory, load_balancer):
+def fresh_check(inventory, load_balancer):
+    return run_playbook(PLAYBOOK, inventory, tags="edge", check=True,
+                        extra_vars={"edge_load_balancer": load_balancer})
+
+
+@pytest.fixture(scope="module")
+def provisioned(inventory, load_balancer, fresh_check):
     run = run_playbook(PLAYBOOK, inventory, tags="edge", extra_vars={"edge_load_balancer": load_balancer})
     assert run.rc == 0, run.stdout[-5000:] + run.stderr[-2000:]
     return run
@@ -69,6 +82,19 @@ def check_rerun(inventory, load_balancer, rerun):
 
 
 @pytest.fixture(scope="module")
+def disabled_run(disabled_inventory, load_balancer, check_rerun):
+    return run_playbook(PLAYBOOK, disabled_inventory, tags="edge", extra_vars={"edge_load_balancer": load_balancer})
+
+
+def task_result(run, suffix):
+    for play in run.report.get("plays", []):
+        for task in play["tasks"]:
+            if task["task"]["name"].endswith(suffix):
+                return task["hosts"][ENV]
+    raise KeyError(suffix)
+
+
+@pytest.fixture(scope="module")
 def web_acl(client, provisioned):
     wafv2 = client("wafv2")
     summary = [acl for acl in wafv2.list_web_acls(Scope="REGIONAL")["WebACLs"] if acl["Name"] == "envops-staging"]
@@ -83,6 +109,14 @@ def ip_sets(client):
         ip_set = wafv2.get_ip_set(Name=summary["Name"], Scope="REGIONAL", Id=summary["Id"])["IPSet"]
         found[ip_set["Name"]] = ip_set
     return found
+
+
+def test_check_mode_on_the_fresh_account_creates_nothing(fresh_check, client):
+    assert fresh_check.rc == 0, fresh_check.stdout[-5000:] + fresh_check.stderr[-2000:]
+    assert "Ensure the IP sets allow and deny of staging" in fresh_check.changed_tasks(ENV)
+    assert client("wafv2").list_ip_sets(Scope="REGIONAL")["IPSets"] == []
+    assert client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"] == []
+    assert client("logs").describe_log_groups(logGroupNamePrefix="aws-waf-logs-")["logGroups"] == []
 
 
 def test_rules_are_evaluated_allow_deny_rate_geo_then_the_managed_groups(web_acl):
@@ -151,3 +185,12 @@ def test_a_rerun_and_check_mode_change_nothing(rerun, check_rerun):
         assert run.rc == 0, run.stdout[-5000:] + run.stderr[-2000:]
         assert run.changed_tasks(ENV) == []
         assert run.stats(ENV)["changed"] == 0
+
+
+def test_with_waf_disabled_the_web_acl_is_reported_and_kept(disabled_run, client, web_acl, load_balancer):
+    assert disabled_run.rc == 0, disabled_run.stdout[-5000:] + disabled_run.stderr[-2000:]
+    warning = task_result(disabled_run, "Warn that a web ACL protects staging although its spec disables WAF")
+    assert not warning.get("skipped") and web_acl["ARN"] in warning["msg"]
+    assert disabled_run.changed_tasks(ENV) == []
+    wafv2 = client("wafv2")
+    assert wafv2.get_web_acl_for_resource(ResourceArn=load_balancer["arn"])["WebACL"]["ARN"] == web_acl["ARN"]
