@@ -189,7 +189,7 @@ def test_a_rerun_and_check_mode_change_nothing(rerun, check_rerun):
 
 def test_with_waf_disabled_the_web_acl_is_reported_and_kept(disabled_run, client, web_acl, load_balancer):
     assert disabled_run.rc == 0, disabled_run.stdout[-5000:] + disabled_run.stderr[-2000:]
-    warning = task_result(disabled_run, "Warn that a web ACL protects staging although its spec disables WAF")
+    warning = task_result(disabled_run, "Warn that WAF is disabled although a web ACL protects staging")
     assert not warning.get("skipped") and web_acl["ARN"] in warning["msg"]
     assert disabled_run.changed_tasks(ENV) == []
     wafv2 = client("wafv2")
