@@ -83,5 +83,5 @@ def pinned_corrections(moto_version: str) -> list[Correction]:
 from tools.stack import moto_fix_ec2, moto_fix_rds, moto_fix_s3, moto_fix_elasticache, moto_fix_kms, moto_fix_dynamodb, moto_fix_backup, moto_fix_iam, moto_fix_rds_postgres  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 from tools.stack import moto_fix_ec2_ebs_defaults, moto_fix_budgets, moto_fix_ce  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 from tools.stack import moto_fix_guardduty, moto_fix_securityhub, moto_fix_config  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
-from tools.stack import moto_fix_organizations, moto_fix_sts  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from tools.stack import moto_fix_organizations, moto_fix_sts, moto_fix_elbv2  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 from tools.stack import moto_fix_wafv2  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
