@@ -19,7 +19,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.envops.aws.plugins.module_utils.aws_retry import aws_retry
 
-WEB_ACL_ARN_PATTERN = r"^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:(regional|global)/webacl/[A-Za-z0-9_-]{1,128}/[a-f0-9-]{36}$"
+WEB_ACL_ARN_PATTERN = (r"^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:(regional|global)/webacl/"
+                       r"[A-Za-z0-9_-]{1,128}/[a-f0-9-]{36}$")
 DESTINATION_ARN_PATTERN = (r"^arn:aws[a-z-]*:(logs:[a-z0-9-]+:[0-9]{12}:log-group:aws-waf-logs-[A-Za-z0-9._/#-]{1,498}"
                            r"|firehose:[a-z0-9-]+:[0-9]{12}:deliverystream/aws-waf-logs-[A-Za-z0-9_.-]{1,50}"
                            r"|s3:::aws-waf-logs-[a-z0-9.-]{1,50})$")
