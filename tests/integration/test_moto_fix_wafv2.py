@@ -28,7 +28,7 @@ def alb_arn(account_suffix):
 
 
 def test_a_resource_is_listed_by_the_one_web_acl_it_is_associated_with(private_moto):
-    wafv2, _ = clients(private_moto)
+    wafv2 = clients(private_moto)[0]
     first, second = web_acl(wafv2, "first"), web_acl(wafv2, "second")
     alb = alb_arn("staging")
     assert wafv2.list_resources_for_web_acl(WebACLArn=first)["ResourceArns"] == []
