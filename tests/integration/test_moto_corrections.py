@@ -796,6 +796,8 @@ def test_every_correction_is_tested_here():
         "assume_role_needs_the_role_and_its_trust",  # tests/integration/test_moto_fix_organizations.py
         "session_credentials_resolve_their_account_without_creating_backends",  # test_moto_fix_organizations.py
         "application_load_balancer_default_attributes",  # tests/integration/test_moto_fix_elbv2.py
+        "wafv2_web_acl_associations",  # tests/integration/test_moto_fix_wafv2.py
+        "wafv2_logging_destination_checked",  # tests/integration/test_moto_fix_wafv2.py
         "composite_alarms",  # tests/integration/test_moto_fix_cloudwatch.py
         "alarm_state_changes_notify_their_actions",  # tests/integration/test_moto_fix_cloudwatch.py
         "logs_kms_key_association",  # tests/integration/test_moto_fix_signals.py

@@ -84,5 +84,6 @@ from tools.stack import moto_fix_ec2, moto_fix_rds, moto_fix_s3, moto_fix_elasti
 from tools.stack import moto_fix_ec2_ebs_defaults, moto_fix_budgets, moto_fix_ce  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 from tools.stack import moto_fix_guardduty, moto_fix_securityhub, moto_fix_config  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 from tools.stack import moto_fix_organizations, moto_fix_sts, moto_fix_elbv2  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from tools.stack import moto_fix_wafv2  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 from tools.stack import moto_fix_cloudwatch  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 from tools.stack import moto_fix_logs, moto_fix_events, moto_fix_sns  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
