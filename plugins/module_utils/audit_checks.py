@@ -655,9 +655,67 @@ def check_edge_waf(spec, evidence):
     return [result("edge.waf", HIGH, resource, problems, waf)]
 
 
+# --------------------------------------------------------------------------------------------------------------------
+# observability
+
+
+def _expected_threshold(spec, key, value):
+    """The spec's threshold in the metric's unit, computed here rather than taken from the alarm plan."""
+    if key == "api_p99_latency_ms":
+        return value / 1000.0  # TargetResponseTime is in seconds
+    if key == "rds_free_storage_percent":
+        return value / 100.0 * spec["storage"]["size_gb"] * 1024 ** 3  # FreeStorageSpace is in bytes
+    return float(value)
+
+
+def _topic_of(actions, topic):
+    return any(action == topic["arn"] for action in actions)
+
+
 def check_monitoring_alarms(spec, evidence):
-    return [not_applicable("monitoring.alarms", MEDIUM, "cloudwatch:%s" % spec["name"],
-                           "no role of the collection creates the spec's monitoring.alarms yet")]
+    alarms = evidence.get("alarms") or {"metric": {}, "composite": {}}
+    topics = evidence.get("topics") or {}
+    results = []
+    for key in sorted(spec["monitoring"]["alarms"]):
+        for level in ("warning", "critical"):
+            stem = observability_plan.alarm_name(spec["name"], key, level)
+            head, tail = stem[:-len(level)], "-" + level
+            found = dict((name, alarm) for name, alarm in alarms["metric"].items()
+                         if name == stem or (name.startswith(head) and name.endswith(tail)))
+            resource = "cloudwatch:%s" % stem
+            wanted = _expected_threshold(spec, key, spec["monitoring"]["alarms"][key][level])
+            severity = observability_plan.LEVEL_SEVERITY[level]
+            topic = topics.get(severity, {"arn": None, "name": observability_plan.topic_name(spec["name"], severity)})
+            problems = [] if found else ["no %s alarm for monitoring.alarms.%s" % (level, key)]
+            for name, alarm in sorted(found.items()):
+                if alarm.get("threshold") is None or abs(alarm["threshold"] - wanted) > 1e-9 * max(1.0, abs(wanted)):
+                    problems.append("%s fires at %s, the spec's %s %s means %s" % (
+                        name, alarm.get("threshold"), level, spec["monitoring"]["alarms"][key][level], wanted))
+                if not alarm.get("actions_enabled") or not _topic_of(alarm.get("actions", []), topic):
+                    problems.append("%s does not notify %s (%s)" % (name, topic["name"], severity))
+            results.append(result("monitoring.alarms", MEDIUM, resource, problems,
+                                  {"threshold": wanted, "alarms": found}))
+    if spec["monitoring"]["alarms"]:
+        name = observability_plan.service_down_alarm_name(spec["name"])
+        composite = alarms["composite"].get(name)
+        topic = topics.get("P1", {"arn": None, "name": observability_plan.topic_name(spec["name"], "P1")})
+        problems = ["the composite alarm does not exist"] if composite is None else (
+            [] if composite.get("actions_enabled") and _topic_of(composite.get("actions", []), topic)
+            else ["it does not page %s (P1)" % topic["name"]])
+        results.append(result("monitoring.alarms", HIGH, "cloudwatch:%s" % name, problems, composite or {}))
+    return results
+
+
+def check_monitoring_topics(spec, evidence):
+    results = []
+    for severity, topic in sorted((evidence.get("topics") or {}).items()):
+        resource = "sns:%s" % topic["name"]
+        if not topic.get("exists"):
+            results.append(result("monitoring.topics", MEDIUM, resource, ["the topic does not exist"], topic))
+            continue
+        problem = _key_problem(topic.get("kms_key_id"), evidence["keys"], "logs", spec["name"])
+        results.append(result("monitoring.topics", MEDIUM, resource, [problem] if problem else [], topic))
+    return results
 
 
 CHECKS = (
@@ -672,7 +730,7 @@ CHECKS = (
     check_baseline_password_policy, check_baseline_ebs_encryption,
     check_org_scp,
     check_edge_alb, check_edge_certificate, check_edge_target_groups, check_edge_waf,
-    check_monitoring_alarms,
+    check_monitoring_alarms, check_monitoring_topics,
 )
 
 

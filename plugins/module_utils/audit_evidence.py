@@ -21,6 +21,7 @@ try:
 except ImportError:
     ClientError = Exception  # the module reports a missing botocore itself
 
+from ansible_collections.envops.aws.plugins.module_utils import aws_regions
 from ansible_collections.envops.aws.plugins.module_utils import backup_rules
 from ansible_collections.envops.aws.plugins.module_utils import baseline_plan
 from ansible_collections.envops.aws.plugins.module_utils import env_rules
@@ -655,6 +656,59 @@ def read_waf(wafv2, environment, load_balancer_arn):
 
 
 # --------------------------------------------------------------------------------------------------------------------
+# observability: alarms and severity topics
+
+
+@aws_retry()
+def _alarms(client, prefix):
+    pages = client.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix,
+                                                             AlarmTypes=["MetricAlarm", "CompositeAlarm"])
+    metric, composite = [], []
+    for page in pages:
+        metric.extend(page.get("MetricAlarms", []))
+        composite.extend(page.get("CompositeAlarms", []))
+    return metric, composite
+
+
+def read_alarms(cloudwatch, environment):
+    """The environment's metric and composite alarms: name -> what the checks compare."""
+    metric, composite = _alarms(cloudwatch, observability_plan.alarm_prefix(environment))
+    out = {"metric": {}, "composite": {}}
+    for alarm in metric:
+        out["metric"][alarm["AlarmName"]] = {
+            "threshold": alarm.get("Threshold"), "comparison": alarm.get("ComparisonOperator"),
+            "metric": alarm.get("MetricName") or "metric math", "extended_statistic": alarm.get("ExtendedStatistic"),
+            "actions": alarm.get("AlarmActions", []), "actions_enabled": alarm.get("ActionsEnabled")}
+    for alarm in composite:
+        out["composite"][alarm["AlarmName"]] = {"rule": alarm.get("AlarmRule"), "actions": alarm.get("AlarmActions", []),
+                                                "actions_enabled": alarm.get("ActionsEnabled")}
+    return out
+
+
+@aws_retry()
+def _topic_attributes(client, arn):
+    try:
+        return client.get_topic_attributes(TopicArn=arn)["Attributes"]
+    except ClientError as error:
+        if _code(error) in ("NotFound", "NotFoundException"):
+            return None
+        raise
+
+
+def read_topics(sns, spec):
+    """Severity -> {name, arn, exists, kms_key_id} of the environment's topics."""
+    partition = aws_regions.partition_of(spec["region"]) or "aws"
+    topics = {}
+    for severity in sorted(observability_plan.SEVERITIES):
+        name = observability_plan.topic_name(spec["name"], severity)
+        arn = "arn:%s:sns:%s:%s:%s" % (partition, spec["region"], spec["account"]["id"], name)
+        attributes = _topic_attributes(sns, arn)
+        topics[severity] = {"name": name, "arn": arn, "exists": attributes is not None,
+                            "kms_key_id": (attributes or {}).get("KmsMasterKeyId")}
+    return topics
+
+
+# --------------------------------------------------------------------------------------------------------------------
 
 
 def read_environment(clients, spec, organization_client=None, expected_policy=None):
@@ -684,6 +738,8 @@ def read_environment(clients, spec, organization_client=None, expected_policy=No
     evidence["load_balancer"] = read_load_balancer(clients["elbv2"], spec["name"])
     evidence["waf"] = (read_waf(clients["wafv2"], spec["name"], evidence["load_balancer"].get("arn"))
                        if spec["waf"]["enabled"] else None)
+    evidence["alarms"] = read_alarms(clients["cloudwatch"], spec["name"])
+    evidence["topics"] = read_topics(clients["sns"], spec)
     evidence["organization"] = (read_organization(organization_client, spec, expected_policy)
                                 if organization_client is not None else None)
     return evidence

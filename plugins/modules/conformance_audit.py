@@ -149,6 +149,7 @@ def main():
         "cloudtrail": module.client("cloudtrail"), "guardduty": module.client("guardduty"),
         "securityhub": module.client("securityhub"), "config": module.client("config"), "iam": module.client("iam"),
         "elbv2": module.client("elbv2"), "wafv2": module.client("wafv2"),
+        "cloudwatch": module.client("cloudwatch"), "sns": module.client("sns"),
         "dr_kms": module.client("kms", region=dr_region) if dr_region else None,
         "dr_backup": module.client("backup", region=dr_region) if dr_region else None,
     }

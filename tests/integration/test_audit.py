@@ -1,5 +1,5 @@
-"""audit.yml against a provisioned local prod: read-only, the reports of each run, then seventeen properties broken out
-of band with boto3, each caught naming the check and the resource; compare mode and its refusal.
+"""audit.yml against a provisioned local prod: read-only, the reports of each run, then properties broken out of band
+with boto3, each caught naming the check and the resource; compare mode and its refusal.
 
 One provisioning of prod in a fresh fake account of a moto server of the file's own, shared by the file (staging sits in the inventory, unprovisioned,
 for compare mode). provision.yml builds the account baseline too, so a fresh prod passes every check that applies.
@@ -22,7 +22,9 @@ REGION = SPEC["region"]
 
 BASELINE_CHECKS = {"baseline.cloudtrail", "baseline.guardduty", "baseline.securityhub", "baseline.config",
                    "baseline.password_policy", "baseline.ebs_encryption"}
-NOT_APPLICABLE = {"org.scp", "edge.waf", "monitoring.alarms"}
+NOT_APPLICABLE = {"org.scp"}
+# the local estate has no CA-issued certificate: prod serves the generated one, which the audit reports (medium)
+GENERATED_CERTIFICATE = ("edge.certificate", "acm:envops-prod-edge")
 
 
 @pytest.fixture(scope="module")
@@ -93,20 +95,23 @@ def test_a_freshly_provisioned_environment_passes_and_the_audit_writes_nothing(
     assert run.rc == 0, flat(run)[-4000:]
     directory, document = report_of(tmp_path)
     results = document["environments"][ENV]
-    assert [r for r in results if r["status"] == "failed"] == []
+    assert failed_checks(document) == {GENERATED_CERTIFICATE}
     assert {r["id"] for r in results if r["status"] == "not_applicable"} == NOT_APPLICABLE
     passed = {r["id"] for r in results if r["status"] == "passed"}
     assert {"encryption.rds", "encryption.dynamodb", "encryption.s3", "encryption.elasticache",
             "encryption.backup_vault", "tls.s3", "tls.rds", "tls.elasticache", "public.s3", "public.rds",
             "backup.pitr.dynamodb", "backup.retention.rds", "backup.plan", "backup.vault_lock", "network.flow_logs",
-            "network.flow_logs.retention", "tags.required"} | BASELINE_CHECKS == passed
+            "network.flow_logs.retention", "tags.required", "edge.alb", "edge.target_groups", "edge.waf",
+            "monitoring.alarms", "monitoring.topics"} | BASELINE_CHECKS == passed
+    # every alarm key of the spec at both levels, and the composite
+    assert len([r for r in results if r["id"] == "monitoring.alarms"]) == 2 * len(SPEC["monitoring"]["alarms"]) + 1
     summary = document["summaries"][0]
-    line = "audit prod: %d passed, 0 failed (0 high), 3 not applicable" % summary["passed"]
+    line = "audit prod: %d passed, 1 failed (0 high), 1 not applicable" % summary["passed"]
     assert summary["line"] == line and line in flat(run)
 
     suites = ElementTree.parse(directory / "audit.junit.xml").getroot().findall("testsuite")
     assert [s.get("name") for s in suites] == ["audit prod"]
-    assert int(suites[0].get("tests")) == len(results) and suites[0].get("failures") == "0"
+    assert int(suites[0].get("tests")) == len(results) and suites[0].get("failures") == "1"
     page = (directory / "audit.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and line in page
     assert not any(external in page for external in ("<script", "src=", "<link", "url("))
@@ -147,6 +152,15 @@ def test_broken_properties_are_each_caught_naming_the_check_and_the_resource(
     client("iam").delete_account_password_policy()
     [detector] = client("guardduty").list_detectors()["DetectorIds"]
     client("guardduty").update_detector(DetectorId=detector, Enable=False)
+    elbv2 = client("elbv2")
+    [alb] = elbv2.describe_load_balancers(Names=["envops-prod"])["LoadBalancers"]
+    elbv2.modify_load_balancer_attributes(LoadBalancerArn=alb["LoadBalancerArn"], Attributes=[
+        {"Key": "deletion_protection.enabled", "Value": "false"}])
+    client("wafv2").disassociate_web_acl(ResourceArn=alb["LoadBalancerArn"])
+    client("cloudwatch").delete_alarms(AlarmNames=["envops-prod-rds-cpu-percent-critical"])
+    sns = client("sns")
+    [p2] = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(":envops-prod-p2-high")]
+    sns.set_topic_attributes(TopicArn=p2, AttributeName="KmsMasterKeyId", AttributeValue="")
 
     reset_calls(stack["moto_url"])
     run = audit(inventory, tmp_path)
@@ -175,10 +189,14 @@ def test_broken_properties_are_each_caught_naming_the_check_and_the_resource(
         ("baseline.ebs_encryption", "ec2:ebs-encryption-by-default (%s)" % REGION),
         ("baseline.password_policy", "iam:account-password-policy"),
         ("baseline.guardduty", "guardduty:%s" % REGION),
+        ("edge.alb", "elbv2:envops-prod"),
+        ("edge.waf", "wafv2:envops-prod"),
+        ("monitoring.alarms", "cloudwatch:envops-prod-rds-cpu-percent-critical"),
+        ("monitoring.topics", "sns:envops-prod-p2-high"),
     }
-    assert caught == expected
+    assert caught == expected | {GENERATED_CERTIFICATE}
     output = flat(run)
-    medium = ("tags.", "network.flow_logs.", "baseline.config", "baseline.password_policy")
+    medium = ("tags.", "network.flow_logs.", "baseline.config", "baseline.password_policy", "monitoring.")
     high = [(check, resource) for check, resource in expected if not check.startswith(medium)]
     for check, resource in high:  # the failure message names every high one
         assert "prod %s %s:" % (check, resource) in output

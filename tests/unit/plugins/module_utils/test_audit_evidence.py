@@ -161,3 +161,29 @@ def test_the_web_acl_its_logging_and_association_are_read():
     assert evidence["rules"][1]["overrides"] == {"SizeRestrictions_BODY": "count"}
     assert evidence["logging"]["redacted_headers"] == ["cookie"]
     assert evidence["associated_with_alb"] is False
+
+
+def test_alarms_of_both_types_under_the_environment_prefix_and_missing_topics_are_read():
+    cloudwatch, sns = client("cloudwatch"), client("sns")
+    with Stubber(cloudwatch) as stub:
+        stub.add_response("describe_alarms", {
+            "MetricAlarms": [{"AlarmName": "envops-prod-rds-cpu-percent-warning", "Threshold": 70.0,
+                              "ComparisonOperator": "GreaterThanThreshold", "MetricName": "CPUUtilization",
+                              "AlarmActions": ["arn:p3"], "ActionsEnabled": True}],
+            "CompositeAlarms": [{"AlarmName": "envops-prod-service-down", "AlarmRule": "ALARM(a)",
+                                 "AlarmActions": ["arn:p1"], "ActionsEnabled": True}]},
+            {"AlarmNamePrefix": "envops-prod-", "AlarmTypes": ["MetricAlarm", "CompositeAlarm"]})
+        alarms = ae.read_alarms(cloudwatch, "prod")
+    assert alarms["metric"]["envops-prod-rds-cpu-percent-warning"]["threshold"] == 70.0
+    assert alarms["composite"]["envops-prod-service-down"]["actions"] == ["arn:p1"]
+    spec = {"name": "prod", "region": "eu-central-1", "account": {"id": "111111111111"}}
+    with Stubber(sns) as stub:
+        for severity, name in (("P1", "critical"), ("P2", "high"), ("P3", "warning")):
+            arn = "arn:aws:sns:eu-central-1:111111111111:envops-prod-%s-%s" % (severity.lower(), name)
+            if severity == "P2":
+                stub.add_client_error("get_topic_attributes", "NotFound", expected_params={"TopicArn": arn})
+            else:
+                stub.add_response("get_topic_attributes", {"Attributes": {"KmsMasterKeyId": "alias/x"}},
+                                  {"TopicArn": arn})
+        topics = ae.read_topics(sns, spec)
+    assert topics["P2"]["exists"] is False and topics["P1"]["kms_key_id"] == "alias/x"
