@@ -105,6 +105,11 @@ def check_encryption_dynamodb(spec, evidence):
     return results
 
 
+def _s3_managed_in_spec(spec, purpose):
+    """Whether the spec's bucket of ``purpose`` is SSE-S3 (the access logs bucket: AWS delivers to no other kind)."""
+    return any(b["purpose"] == purpose and b.get("encryption") == "s3_managed" for b in spec["data"]["buckets"])
+
+
 def check_encryption_s3(spec, evidence):
     results = []
     for bucket in evidence.get("buckets", []):
@@ -115,6 +120,11 @@ def check_encryption_s3(spec, evidence):
         encryption = bucket.get("encryption")
         if not encryption:
             results.append(result("encryption.s3", HIGH, resource, ["no default encryption"], {"encryption": None}))
+            continue
+        if _s3_managed_in_spec(spec, bucket.get("purpose")):
+            problems = [] if encryption.get("algorithm") == "AES256" else [
+                "default encryption is %s, not AES256 (the spec says s3_managed)" % encryption.get("algorithm")]
+            results.append(result("encryption.s3", HIGH, resource, problems, {"encryption": encryption}))
             continue
         problems = [] if encryption.get("algorithm") == "aws:kms" else [
             "default encryption is %s, not aws:kms" % encryption.get("algorithm")]
