@@ -584,8 +584,9 @@ def check_edge_alb(spec, evidence):
     logs = alb.get("access_logs") or {}
     if not logs.get("enabled"):
         problems.append("access logs are off")
-    elif evidence.get("logs_bucket") and logs.get("bucket") != evidence["logs_bucket"]:
-        problems.append("access logs go to %s, not the logs bucket %s" % (logs.get("bucket"), evidence["logs_bucket"]))
+    elif evidence.get("alb_logs_bucket") and logs.get("bucket") != evidence["alb_logs_bucket"]:
+        problems.append("access logs go to %s, not the access logs bucket %s" % (
+            logs.get("bucket"), evidence["alb_logs_bucket"]))
     if spec["type"] in ("production", "dr") and not alb.get("deletion_protection"):
         problems.append("deletion protection is off in a %s environment" % spec["type"])
     if not alb.get("drop_invalid_header_fields"):
