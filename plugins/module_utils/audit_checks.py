@@ -105,6 +105,11 @@ def check_encryption_dynamodb(spec, evidence):
     return results
 
 
+def _s3_managed_in_spec(spec, purpose):
+    """Whether the spec's bucket of ``purpose`` is SSE-S3 (the access logs bucket: AWS delivers to no other kind)."""
+    return any(b["purpose"] == purpose and b.get("encryption") == "s3_managed" for b in spec["data"]["buckets"])
+
+
 def check_encryption_s3(spec, evidence):
     results = []
     for bucket in evidence.get("buckets", []):
@@ -115,6 +120,11 @@ def check_encryption_s3(spec, evidence):
         encryption = bucket.get("encryption")
         if not encryption:
             results.append(result("encryption.s3", HIGH, resource, ["no default encryption"], {"encryption": None}))
+            continue
+        if _s3_managed_in_spec(spec, bucket.get("purpose")):
+            problems = [] if encryption.get("algorithm") == "AES256" else [
+                "default encryption is %s, not AES256 (the spec says s3_managed)" % encryption.get("algorithm")]
+            results.append(result("encryption.s3", HIGH, resource, problems, {"encryption": encryption}))
             continue
         problems = [] if encryption.get("algorithm") == "aws:kms" else [
             "default encryption is %s, not aws:kms" % encryption.get("algorithm")]
@@ -574,8 +584,9 @@ def check_edge_alb(spec, evidence):
     logs = alb.get("access_logs") or {}
     if not logs.get("enabled"):
         problems.append("access logs are off")
-    elif evidence.get("logs_bucket") and logs.get("bucket") != evidence["logs_bucket"]:
-        problems.append("access logs go to %s, not the logs bucket %s" % (logs.get("bucket"), evidence["logs_bucket"]))
+    elif evidence.get("alb_logs_bucket") and logs.get("bucket") != evidence["alb_logs_bucket"]:
+        problems.append("access logs go to %s, not the access logs bucket %s" % (
+            logs.get("bucket"), evidence["alb_logs_bucket"]))
     if spec["type"] in ("production", "dr") and not alb.get("deletion_protection"):
         problems.append("deletion protection is off in a %s environment" % spec["type"])
     if not alb.get("drop_invalid_header_fields"):

@@ -727,6 +727,10 @@ def read_environment(clients, spec, organization_client=None, expected_policy=No
         evidence["logs_bucket"] = env_rules.bucket_name(spec, "logs")
     except KeyError:
         evidence["logs_bucket"] = None
+    try:  # the load balancer's access logs have their own SSE-S3 bucket (AWS delivers to no other kind)
+        evidence["alb_logs_bucket"] = env_rules.bucket_name(spec, env_rules.ALB_LOGS_PURPOSE)
+    except KeyError:
+        evidence["alb_logs_bucket"] = None
     evidence["cache"] = read_cache(clients["elasticache"], spec) if spec["data"].get("cache") else None
     evidence["backup"] = read_backup(clients["backup"], clients["dr_backup"] if dr_region else None, spec)
     evidence["cloudtrail"] = read_cloudtrail(clients["cloudtrail"], spec["name"])

@@ -402,6 +402,40 @@ def buckets_valid(spec):
         names.setdefault(name, field)
 
 
+# ModifyLoadBalancerAttributes writes a test object and refuses a bucket whose default encryption is not SSE-S3
+ALB_LOGS_PURPOSE = "alb-logs"
+
+
+def s3_managed_only_for_access_logs(spec):
+    for index, bucket in enumerate(spec["data"]["buckets"]):
+        if bucket["encryption"] != "s3_managed":
+            continue
+        field = "data.buckets[%d].encryption" % index
+        if bucket["purpose"] != ALB_LOGS_PURPOSE:
+            yield field, "s3_managed_only_for_access_logs", (
+                "s3_managed encryption is allowed only on the bucket of purpose %r, which AWS requires for load "
+                "balancer access logs; bucket %r must be encrypted with the data key (kms)" % (
+                    ALB_LOGS_PURPOSE, bucket["purpose"]))
+        elif bucket["critical"]:
+            yield "data.buckets[%d].critical" % index, "s3_managed_only_for_access_logs", (
+                "an s3_managed bucket cannot be critical: DR replication is built for objects under the data key "
+                "(replicas re-encrypted with the DR region's data key); set critical: false on the access logs "
+                "bucket")
+
+
+def alb_logs_bucket(spec):
+    buckets = spec["data"]["buckets"]
+    logs = [b for b in buckets if b["purpose"] == ALB_LOGS_PURPOSE]
+    if not logs:
+        yield "data.buckets", "alb_logs_bucket", (
+            "every environment has a load balancer, and AWS delivers its access logs only to a bucket with "
+            "S3-managed encryption: declare {purpose: %s, encryption: s3_managed}" % ALB_LOGS_PURPOSE)
+    elif logs[0]["encryption"] != "s3_managed":
+        yield "data.buckets[%d].encryption" % buckets.index(logs[0]), "alb_logs_bucket", (
+            "AWS delivers load balancer access logs only to a bucket with S3-managed encryption: the %s bucket "
+            "must be encryption: s3_managed, not %s" % (ALB_LOGS_PURPOSE, logs[0]["encryption"]))
+
+
 def tables_unique(spec):
     seen = set()
     for index, table in enumerate(spec["data"]["dynamodb_tables"]):
@@ -462,7 +496,7 @@ SPEC_RULES = (env_tag_matches_name, vpc_cidr_range, multi_az_for_live_data, nat_
               waf_in_production, capacity_bounds, storage_iops, alarm_thresholds_ordered, az_slots, buckets_valid,
               tables_unique, database_protected_with_live_data, cache_failover_in_production, previews_expire,
               budget_thresholds, alarms_watch_existing_resources, notification_endpoints, health_check_timeout,
-              certificate_in_region, waf_lists)
+              certificate_in_region, waf_lists, s3_managed_only_for_access_logs, alb_logs_bucket)
 
 
 # Estate rules: each takes the spec it reports on and one other environment of the estate, and yields problems of

@@ -165,6 +165,10 @@ BUCKET = Field("dict", doc="One S3 bucket.", fields={
     "purpose": Field("str", required=True, pattern=BUCKET_PURPOSE_PATTERN, doc="assets, exports, logs, backups..."),
     "name": Field("str", pattern=BUCKET_PATTERN, doc="Bucket name (default envops-<env>-<account>-<purpose>)."),
     "critical": Field("bool", default=False, doc="Replicate to the DR region."),
+    # Application Load Balancer access logs are delivered only to buckets encrypted with S3-managed keys
+    "encryption": Field("str", default="kms", choices=("kms", "s3_managed"), doc=(
+        "Default encryption: kms (SSE-KMS with the data key) or s3_managed (SSE-S3, only for the alb-logs "
+        "bucket).")),
     "intelligent_tiering_days": Field("int", minimum=0, doc="Move to Intelligent-Tiering after N days."),
     "glacier_days": Field("int", minimum=1, doc="Move to Glacier after N days."),
     "expire_days": Field("int", minimum=1, doc="Expire objects after N days."),

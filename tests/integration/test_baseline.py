@@ -28,8 +28,9 @@ def account():
 @pytest.fixture(scope="module")
 def inventory(tmp_path_factory, stack, account):
     # only the buckets the baseline touches (the logs bucket, and another to show it alone gets the delivery
-    # statements), none critical: replication is role buckets' to test, not this file's
-    buckets = [dict(bucket, critical=False) for bucket in SPEC["data"]["buckets"] if bucket["purpose"] in ("logs", "backups")]
+    # statements) and the access logs one every spec declares, none critical: replication is role buckets' to test
+    buckets = [dict(bucket, critical=False) for bucket in SPEC["data"]["buckets"]
+               if bucket["purpose"] in ("logs", "backups", "alb-logs")]
     spec = dict(SPEC, account=dict(SPEC["account"], budget=BUDGET), data=dict(SPEC["data"], buckets=buckets))
     return write_inventory(tmp_path_factory.mktemp("inventory"), stack["moto_url"], {ENV: (spec, account)})
 

@@ -1,4 +1,4 @@
-"""Prod's load balancer, built by role edge on the local stack (network, keys, the logs bucket, then the edge), read
+"""Prod's load balancer, built by role edge on the local stack (network, keys, the log buckets, then the edge), read
 back with boto3; a cutover made with envops.aws.elbv2_listener_weights survives a re-provision that changes nothing.
 
 One fresh fake account, one provisioning shared by the file's tests.
@@ -46,8 +46,10 @@ def account():
 
 @pytest.fixture(scope="module")
 def inventory(tmp_path_factory, stack, account):
-    # the logs bucket alone, not critical: replication is role buckets' to test, not this file's
-    buckets = [dict(bucket, critical=False) for bucket in SPEC["data"]["buckets"] if bucket["purpose"] == "logs"]
+    # the log buckets alone (the access logs one, and the logs one to show it is not where they go), not critical:
+    # replication is role buckets' to test, not this file's
+    buckets = [dict(bucket, critical=False) for bucket in SPEC["data"]["buckets"]
+               if bucket["purpose"] in ("logs", "alb-logs")]
     spec = dict(SPEC, data=dict(SPEC["data"], buckets=buckets))
     return write_inventory(tmp_path_factory.mktemp("inventory"), stack["moto_url"], {ENV: (spec, account)})
 
@@ -121,7 +123,7 @@ def test_internet_facing_in_the_public_tier_behind_the_alb_security_group(client
 def test_access_logs_deletion_protection_idle_timeout_and_header_hygiene(client, account, alb):
     attributes = dict((item["Key"], item["Value"]) for item in client("elbv2").describe_load_balancer_attributes(
         LoadBalancerArn=alb["LoadBalancerArn"])["Attributes"])
-    bucket = "envops-prod-%s-logs" % account
+    bucket = "envops-prod-%s-alb-logs" % account
     assert (attributes["access_logs.s3.enabled"], attributes["access_logs.s3.bucket"],
             attributes["access_logs.s3.prefix"]) == ("true", bucket, "alb")
     assert attributes["deletion_protection.enabled"] == "true", "prod keeps its load balancer"
@@ -133,6 +135,11 @@ def test_access_logs_deletion_protection_idle_timeout_and_header_hygiene(client,
                                      "AWS": "arn:aws:iam::076674570225:root"}, "me-south-1 delivers as its ELB account"
     assert (delivery["Action"], delivery["Resource"]) == ("s3:PutObject",
                                                           "arn:aws:s3:::%s/alb/AWSLogs/%s/*" % (bucket, account))
+    # AWS delivers access logs only to an SSE-S3 bucket (moto does not check it: this does)
+    rule = client("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    logs = json.loads(client("s3").get_bucket_policy(Bucket="envops-prod-%s-logs" % account)["Policy"])["Statement"]
+    assert "LoadBalancerDeliversAccessLogsUnderItsPrefix" not in [statement.get("Sid") for statement in logs]
 
 
 def test_http_redirects_to_https_permanently(listeners):

@@ -27,6 +27,8 @@ from tools.stack.state import calls, reset_calls
 DEV = load_spec("dev")
 REGION = DEV["region"]
 DR_REGION = "eu-central-1"
+# every spec declares the SSE-S3 bucket its load balancer's access logs go to
+ALB_LOGS = {"purpose": "alb-logs", "encryption": "s3_managed"}
 
 
 def teardown(inventory, extra_vars=None, playbook="teardown.yml", tags=None):
@@ -243,7 +245,7 @@ def test_second_teardown_removes_nothing(first_report, dev_inventory, dev_report
 def test_protected_resources_and_data_stop_the_run_before_any_removal(tmp_path, stack):
     account = fresh_account_id()
     spec = copy.deepcopy(DEV)
-    spec["data"]["buckets"] = [{"purpose": "exports"}]
+    spec["data"]["buckets"] = [{"purpose": "exports"}, ALB_LOGS]
     inventory = write_inventory(tmp_path / "inventory", stack["moto_url"], {"dev": (spec, account)})
     dynamodb = aws_client(stack, "dynamodb", account, REGION)
     dynamodb.create_table(TableName="dev-product-feeds", BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True,
@@ -338,7 +340,7 @@ def preview(name):
                 lifecycle={"ephemeral": True, "expires_at": expires_at})
     spec["tags"]["env"] = name
     spec["network"].update(vpc_cidr=cidr, az_count=1, nat_mode="none", endpoints={"gateway": ["s3"], "interface": []})
-    spec["data"] = {"kms_key_classes": ["data"], "buckets": [{"purpose": "assets"}],
+    spec["data"] = {"kms_key_classes": ["data"], "buckets": [{"purpose": "assets"}, ALB_LOGS],
                     "dynamodb_tables": [{"name": "sessions", "hash_key": "id"}], "parameters": {"api_url": "/api"}}
     return spec
 
@@ -394,7 +396,8 @@ def test_expired_preview_is_removed_with_its_data(expiry_run, preview_client, pr
     assert parameters_of(preview_client, "pr-101") == []
     report = only_report(report_dir, "pr-101")
     assert report["ephemeral"] is True and report["complete"] is True and report["final_snapshots"] == []
-    assert report["removed"]["buckets"] == ["envops-pr-101-%s-assets" % preview_account]
+    assert sorted(report["removed"]["buckets"]) == ["envops-pr-101-%s-%s" % (preview_account, purpose)
+                                                    for purpose in ("alb-logs", "assets")]
     assert report["removed"]["dynamodb_tables"] == ["pr-101-sessions"]
     assert report["removed"]["ssm_parameters"] == ["/pr-101/app/api_url", "/pr-101/dynamodb/sessions"]
 

@@ -97,6 +97,7 @@ def good_evidence():
                      "policy": copy.deepcopy(TLS_POLICY), "public_access_block": dict(BLOCK),
                      "tags": dict(TAGS, purpose="logs")}],
         "logs_bucket": "b1",
+        "alb_logs_bucket": "b1",
         "cache": {"id": "prod-redis", "exists": True, "at_rest_encryption": True, "transit_encryption": True,
                   "kms_key_id": KEYS["data"]["arn"], "tags": dict(TAGS)},
         "backup": {"vault": {"name": "envops-prod", "region": REGION, "exists": True, "kms_key_arn": KEYS["backups"]["arn"],
@@ -174,6 +175,8 @@ BREAKAGES = [
     (ac.check_encryption_s3, lambda e: e["buckets"][0].update(encryption=None), "s3:b1", "no default encryption"),
     (ac.check_encryption_s3, lambda e: e["buckets"][0]["encryption"].update(algorithm="AES256", kms_key_id=None),
      "s3:b1", "not aws:kms"),
+    # the access logs bucket: the spec says s3_managed, so SSE-KMS there is what AWS would refuse to deliver to
+    (ac.check_encryption_s3, lambda e: e["buckets"][0].update(purpose="alb-logs"), "s3:b1", "not AES256"),
     (ac.check_encryption_elasticache, lambda e: e["cache"].update(at_rest_encryption=False), "elasticache:prod-redis",
      "at-rest encryption is off"),
     (ac.check_encryption_backup_vault, lambda e: e["backup"]["vault"].update(kms_key_arn=KEYS["data"]["arn"]),
@@ -256,6 +259,8 @@ BREAKAGES = [
      "elbv2:envops-prod", "not the spec's edge.certificate_arn"),
     (ac.check_edge_alb, lambda e: e["load_balancer"]["access_logs"].update(enabled=False), "elbv2:envops-prod",
      "access logs are off"),
+    (ac.check_edge_alb, lambda e: e["load_balancer"]["access_logs"].update(bucket="envops-prod-logs"),
+     "elbv2:envops-prod", "not the access logs bucket b1"),
     (ac.check_edge_alb, lambda e: e["load_balancer"].update(exists=False), "elbv2:envops-prod", "does not exist"),
     (ac.check_edge_certificate, lambda e: SPEC["edge"].pop("certificate_arn"), "acm:envops-prod-edge",
      "self-signed"),
@@ -312,6 +317,20 @@ def test_each_check_passes_on_good_evidence_and_fails_naming_the_resource(check,
 def test_every_check_is_covered_by_a_breakage():
     covered = {b[0] for b in BREAKAGES}
     assert covered == set(ac.CHECKS)
+
+
+def test_the_s3_managed_bucket_passes_with_aes256_only_and_the_others_keep_the_data_key():
+    evidence = good_evidence()
+    evidence["buckets"][0].update(purpose="alb-logs", encryption={"algorithm": "AES256", "kms_key_id": None,
+                                                                   "bucket_key": False})
+    assert [r["status"] for r in ac.check_encryption_s3(SPEC, evidence)] == [ac.PASSED]
+    evidence["buckets"][0]["encryption"] = None
+    assert failed(ac.check_encryption_s3, evidence) == [("s3:b1", "no default encryption")]
+    evidence["buckets"][0]["encryption"] = {"algorithm": "aws:kms", "kms_key_id": KEYS["logs"]["arn"]}
+    assert failed(ac.check_encryption_s3, evidence) == [
+        ("s3:b1", "default encryption is aws:kms, not AES256 (the spec says s3_managed)")]
+    evidence["buckets"][0].update(purpose="logs", encryption={"algorithm": "AES256", "kms_key_id": None})
+    assert [problem[0] for problem in failed(ac.check_encryption_s3, evidence)] == ["s3:b1"]
 
 
 def test_key_matches_arn_id_alias_and_alias_arn_only_of_that_key():

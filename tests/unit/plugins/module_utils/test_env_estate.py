@@ -136,7 +136,7 @@ def test_a_second_standby_for_prod_is_refused():
     second["tags"]["env"] = "dr2"
     second["account"]["id"] = "210000000009"
     second["network"]["vpc_cidr"] = "10.60.0.0/16"
-    second["data"]["buckets"] = []
+    second["data"]["buckets"] = [{"purpose": "alb-logs", "encryption": "s3_managed"}]  # every environment's own
     environments = estate()
     environments["dr2"] = {"spec": second, "overrides": {}}
     found = problems_by_environment(environments)
@@ -164,7 +164,7 @@ def test_table_names_that_collide_in_a_shared_account_are_refused():
         spec = load_spec("dev")
         spec.update(name=name)
         spec["tags"]["env"] = name
-        spec["data"]["buckets"] = []
+        spec["data"]["buckets"] = [{"purpose": "alb-logs", "encryption": "s3_managed"}]  # every environment's own
         spec["data"]["dynamodb_tables"] = [{"name": table, "hash_key": "id"}]
         return spec
 
