@@ -11,7 +11,7 @@ version_added: 0.1.0
 short_description: Wait for a message containing a text on an SQS queue
 description:
   - Long-polls the queue until a message whose body contains O(text) arrives, or O(timeout_seconds) passed
-    (RV(delivered) false: the caller says what that means). Every message read is deleted (use a queue of the
+    (RV(delivered) is then false and the caller says what that means). Every message read is deleted (use a queue of the
     test's own).
 author:
   - envops maintainers (@envops)
