@@ -563,8 +563,8 @@ def _https_problems(spec, listeners):
     elif wanted_certificate and wanted_certificate not in listener["certificates"]:
         problems.append("the HTTPS listener serves %s, not the spec's edge.certificate_arn" % listener["certificates"][0])
     if listener["ssl_policy"] != spec["edge"]["ssl_policy"]:
-        problems.append("TLS policy %s, the spec's edge.ssl_policy is %s" % (listener["ssl_policy"],
-                                                                            spec["edge"]["ssl_policy"]))
+        problems.append("TLS policy %s, the spec's edge.ssl_policy is %s"
+                        % (listener["ssl_policy"], spec["edge"]["ssl_policy"]))
     return problems
 
 
@@ -591,8 +591,8 @@ def check_edge_alb(spec, evidence):
         problems.append("deletion protection is off in a %s environment" % spec["type"])
     if not alb.get("drop_invalid_header_fields"):
         problems.append("invalid header fields are passed to the targets")
-    shown = dict((k, alb.get(k)) for k in ("scheme", "access_logs", "deletion_protection",
-                                            "drop_invalid_header_fields", "listeners"))
+    shown_keys = ("scheme", "access_logs", "deletion_protection", "drop_invalid_header_fields", "listeners")
+    shown = dict((k, alb.get(k)) for k in shown_keys)
     return [result("edge.alb", HIGH, resource, problems, shown)]
 
 
@@ -623,8 +623,8 @@ def check_edge_target_groups(spec, evidence):
         problems = ["health check %s is %s, the spec says %s" % (field, group["health_check"].get(field), value)
                     for field, value in sorted(wanted.items()) if group["health_check"].get(field) != value]
         if group.get("port") != spec["network"]["app_port"]:
-            problems.append("port %s, the spec's network.app_port is %s" % (group.get("port"),
-                                                                           spec["network"]["app_port"]))
+            problems.append("port %s, the spec's network.app_port is %s"
+                            % (group.get("port"), spec["network"]["app_port"]))
         results.append(result("edge.target_groups", MEDIUM, resource, problems, group))
     return results
 

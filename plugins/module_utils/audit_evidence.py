@@ -544,8 +544,8 @@ def _listener(listener):
         elif action.get("Type") == "forward":
             groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or (
                 [{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}] if action.get("TargetGroupArn") else [])
-            actions.append({"type": "forward", "weights": dict((g["TargetGroupArn"], g.get("Weight", 1))
-                                                                 for g in groups)})
+            weights = dict((g["TargetGroupArn"], g.get("Weight", 1)) for g in groups)
+            actions.append({"type": "forward", "weights": weights})
         else:
             actions.append({"type": action.get("Type")})
     return {"port": listener.get("Port"), "protocol": listener.get("Protocol"),

@@ -54,7 +54,7 @@ def test_the_catalogue_covers_exactly_the_spec_alarm_keys():
 
 
 def test_latency_is_the_p99_of_the_target_response_time_in_seconds():
-    alarms, _ = by_name()
+    alarms = by_name()[0]
     warning = alarms["envops-prod-api-p99-latency-ms-warning"]
     assert warning["Namespace"] == "AWS/ApplicationELB" and warning["MetricName"] == "TargetResponseTime"
     assert warning["ExtendedStatistic"] == "p99" and "Statistic" not in warning
@@ -78,7 +78,7 @@ def test_levels_route_to_their_severity_topic():
 
 
 def test_the_5xx_rate_is_metric_math_quiet_below_the_minimum_request_count():
-    alarms, _ = by_name(minimum=250)
+    alarms = by_name(minimum=250)[0]
     alarm = alarms["envops-prod-api-5xx-rate-percent-critical"]
     assert "MetricName" not in alarm and "Period" not in alarm
     queries = {query["Id"]: query for query in alarm["Metrics"]}
@@ -93,7 +93,7 @@ def test_the_5xx_rate_is_metric_math_quiet_below_the_minimum_request_count():
 
 
 def test_unhealthy_hosts_per_target_group():
-    alarms, _ = by_name()
+    alarms = by_name()[0]
     blue = alarms["envops-prod-api-unhealthy-hosts-blue-warning"]
     assert blue["Dimensions"] == [{"Name": "LoadBalancer", "Value": "app/envops-prod/50dc6c495c0c9188"},
                                   {"Name": "TargetGroup", "Value": "targetgroup/b/1"}]
@@ -102,7 +102,7 @@ def test_unhealthy_hosts_per_target_group():
 
 
 def test_free_storage_percent_becomes_bytes_of_the_allocated_storage():
-    alarms, _ = by_name()
+    alarms = by_name()[0]
     warning = alarms["envops-prod-rds-free-storage-percent-warning"]
     assert warning["Threshold"] == 0.2 * 200 * 1024 ** 3
     assert warning["ComparisonOperator"] == "LessThanThreshold"
@@ -112,7 +112,7 @@ def test_free_storage_percent_becomes_bytes_of_the_allocated_storage():
 
 
 def test_throttles_per_table_and_cache_per_member_and_nat_per_gateway():
-    alarms, _ = by_name()
+    alarms = by_name()[0]
     throttles = alarms["envops-prod-dynamodb-throttled-requests-prod-campaign-events-critical"]
     expression = [query for query in throttles["Metrics"] if query["ReturnData"]][0]["Expression"]
     assert expression == "FILL(reads, 0) + FILL(writes, 0)"
@@ -131,7 +131,7 @@ def test_throttles_per_table_and_cache_per_member_and_nat_per_gateway():
 
 def test_an_environment_without_a_resource_gets_no_alarm_for_it():
     resources = dict(RESOURCES, cache=None, nat_gateways=[], load_balancer=None)
-    alarms, _ = by_name(resources=resources)
+    alarms = by_name(resources=resources)[0]
     assert not [name for name in alarms if "-cache-" in name or "-nat-" in name or "-api-" in name]
     assert "envops-prod-rds-cpu-percent-warning" in alarms
 
@@ -148,14 +148,14 @@ def test_service_down_is_any_critical_alarm_and_pages_p1():
 def test_no_composite_without_a_critical_alarm():
     planned = alarm_plan.alarms("dev", {"alarms": {}, "error_rate_min_requests": 100}, RESOURCES, TOPICS)
     assert planned == {"metric_alarms": [], "composite_alarms": []}
-    _, composite = by_name(resources={"load_balancer": None, "database": None, "tables": [], "cache": None,
-                                      "nat_gateways": []})
+    nothing = {"load_balancer": None, "database": None, "tables": [], "cache": None, "nat_gateways": []}
+    composite = by_name(resources=nothing)[1]
     assert composite == []
 
 
 def test_prod_and_staging_thresholds_differ_as_the_spec_says():
-    prod, _ = by_name()
-    staging, _ = by_name("staging", alarms={"api_p99_latency_ms": {"warning": 600, "critical": 800}})
+    prod = by_name()[0]
+    staging = by_name("staging", alarms={"api_p99_latency_ms": {"warning": 600, "critical": 800}})[0]
     assert prod["envops-prod-api-p99-latency-ms-critical"]["Threshold"] == 0.5
     assert staging["envops-staging-api-p99-latency-ms-critical"]["Threshold"] == 0.8
 

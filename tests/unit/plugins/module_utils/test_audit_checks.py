@@ -321,8 +321,8 @@ def test_every_check_is_covered_by_a_breakage():
 
 def test_the_s3_managed_bucket_passes_with_aes256_only_and_the_others_keep_the_data_key():
     evidence = good_evidence()
-    evidence["buckets"][0].update(purpose="alb-logs", encryption={"algorithm": "AES256", "kms_key_id": None,
-                                                                   "bucket_key": False})
+    evidence["buckets"][0].update(purpose="alb-logs",
+                                  encryption={"algorithm": "AES256", "kms_key_id": None, "bucket_key": False})
     assert [r["status"] for r in ac.check_encryption_s3(SPEC, evidence)] == [ac.PASSED]
     evidence["buckets"][0]["encryption"] = None
     assert failed(ac.check_encryption_s3, evidence) == [("s3:b1", "no default encryption")]

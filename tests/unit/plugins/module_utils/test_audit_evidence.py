@@ -166,13 +166,14 @@ def test_the_web_acl_its_logging_and_association_are_read():
 def test_alarms_of_both_types_under_the_environment_prefix_and_missing_topics_are_read():
     cloudwatch, sns = client("cloudwatch"), client("sns")
     with Stubber(cloudwatch) as stub:
-        stub.add_response("describe_alarms", {
+        response = {
             "MetricAlarms": [{"AlarmName": "envops-prod-rds-cpu-percent-warning", "Threshold": 70.0,
                               "ComparisonOperator": "GreaterThanThreshold", "MetricName": "CPUUtilization",
                               "AlarmActions": ["arn:p3"], "ActionsEnabled": True}],
             "CompositeAlarms": [{"AlarmName": "envops-prod-service-down", "AlarmRule": "ALARM(a)",
-                                 "AlarmActions": ["arn:p1"], "ActionsEnabled": True}]},
-            {"AlarmNamePrefix": "envops-prod-", "AlarmTypes": ["MetricAlarm", "CompositeAlarm"]})
+                                 "AlarmActions": ["arn:p1"], "ActionsEnabled": True}]}
+        stub.add_response("describe_alarms", response,
+                          {"AlarmNamePrefix": "envops-prod-", "AlarmTypes": ["MetricAlarm", "CompositeAlarm"]})
         alarms = ae.read_alarms(cloudwatch, "prod")
     assert alarms["metric"]["envops-prod-rds-cpu-percent-warning"]["threshold"] == 70.0
     assert alarms["composite"]["envops-prod-service-down"]["actions"] == ["arn:p1"]
