@@ -640,6 +640,18 @@ def unique_table_names(spec, other):
                 "table %s is also a table of %s in the same account and region" % (name, other["name"]))
 
 
+def alarm_prefixes_disjoint(spec, other):
+    # each environment's alarms live under envops-<env>- and a provision deletes the stale ones there: prod's purge
+    # would delete prod-eu's alarms (envops-prod-eu-...) in a shared account and region
+    if (spec["account"]["id"], spec["region"]) != (other["account"]["id"], other["region"]):
+        return
+    if other["name"].startswith(spec["name"] + "-"):
+        yield "name", "alarm_prefixes_disjoint", (
+            "%s shares the account and region of %s, whose alarms (envops-%s-...) lie under this environment's "
+            "alarm prefix envops-%s-: rename one or give it its own account" % (
+                spec["name"], other["name"], other["name"], spec["name"]))
+
+
 def alarms_not_stricter_than_production(spec, other):
     # a smaller, quieter environment with tighter thresholds than production pages on noise production tolerates
     if spec["type"] not in NON_PROD_TYPES or other["type"] != "production":
@@ -653,4 +665,5 @@ def alarms_not_stricter_than_production(spec, other):
 
 
 ESTATE_RULES = (no_overlap_with_peers, own_account_when_complete, live_ou_not_shared, account_email_unique,
-                dr_pairing, unique_bucket_names, unique_table_names, alarms_not_stricter_than_production)
+                dr_pairing, unique_bucket_names, unique_table_names, alarms_not_stricter_than_production,
+                alarm_prefixes_disjoint)

@@ -171,10 +171,27 @@ def test_table_names_that_collide_in_a_shared_account_are_refused():
     environments = {"dev": {"spec": preview("dev", "a-events"), "overrides": {}},
                     "dev-a": {"spec": preview("dev-a", "events"), "overrides": {}}}
     assert problems_by_environment(environments) == {
-        "dev": [("dev", "data.dynamodb_tables[0].name", "unique_table_name")],
+        # dev's alarm prefix envops-dev- holds dev-a's alarms too (their own rule, below)
+        "dev": [("dev", "data.dynamodb_tables[0].name", "unique_table_name"),
+                ("dev", "name", "alarm_prefixes_disjoint")],
         "dev-a": [("dev-a", "data.dynamodb_tables[0].name", "unique_table_name")],
     }
     environments["dev-a"]["overrides"] = {"account": {"id": "210000000009"}}
+    assert problems_by_environment(environments) == {}
+
+
+def test_an_environment_whose_alarm_prefix_holds_anothers_alarms_in_a_shared_account_is_refused():
+    def named(name):
+        spec = load_spec("dev")
+        spec.update(name=name)
+        spec["tags"]["env"] = name
+        return {"spec": spec, "overrides": {}}
+
+    environments = {"dev": named("dev"), "dev-eu": named("dev-eu")}
+    environments["dev-eu"]["spec"]["data"]["dynamodb_tables"] = []  # only the alarm prefixes collide
+    found = problems_by_environment(environments)
+    assert found == {"dev": [("dev", "name", "alarm_prefixes_disjoint")]}
+    environments["dev-eu"]["overrides"] = {"account": {"id": "210000000009"}}
     assert problems_by_environment(environments) == {}
 
 
