@@ -13,8 +13,9 @@ version_added: 0.1.0
 description:
   - C(observability_signal_names) (input an environment name) gives the names role C(observability) creates for
     logs, findings and dashboards (C(app_log_group), C(log_group_prefix), C(metric_namespace), C(dashboard),
-    C(estate_dashboard), C(alarm_prefix), and C(app_metric_filters), the name and pattern of each metric filter of the
-    application log group), from one home (module_utils C(observability_plan)).
+    C(estate_dashboard), C(alarm_prefix), C(findings_rules) (the rule names), and C(app_metric_filters), the name
+    and pattern of each metric filter of the application log group), from one home (module_utils
+    C(observability_plan)).
   - C(observability_findings_rules) (input an environment name, argument the severity topic ARNs) gives the
     EventBridge rules routing GuardDuty and Security Hub findings to the P1 and P2 topics.
   - C(observability_dashboard) (input an environment name; arguments region, the spec's monitoring.alarms, the
@@ -55,6 +56,7 @@ def observability_signal_names(env_name):
         "dashboard": names.dashboard_name(env_name),
         "estate_dashboard": names.ESTATE_DASHBOARD_NAME,
         "alarm_prefix": names.alarm_prefix(env_name),
+        "findings_rules": finding_rules.findings_rule_names(env_name),
         "app_metric_filters": [{"name": metric, "pattern": pattern}
                                for metric, pattern in sorted(names.APP_METRIC_FILTERS.items())],
     }

@@ -40,6 +40,12 @@ def event_pattern(source, severity):
                                     "RecordState": ["ACTIVE"]}}}
 
 
+def findings_rule_names(env_name):
+    """The names of the environment's findings rules (one per source and routed severity)."""
+    return [names.findings_rule_name(env_name, source, severity)
+            for source in FINDING_SOURCES for severity in ROUTED_SEVERITIES]
+
+
 def findings_rules(env_name, topic_arns):
     """Every findings rule of the environment: name, description, event pattern (JSON, keys sorted) and the ARN
     of the severity topic it targets. ``topic_arns`` maps P1/P2/P3 to topic ARNs (observability_topic_arns)."""
