@@ -67,6 +67,11 @@ def _key_problem(reference, keys, key_class, environment):
     return None
 
 
+def logs_key_class(spec):
+    """The class of the key the topics and log groups use (as role observability chooses it)."""
+    return "logs" if "logs" in spec["data"]["kms_key_classes"] else "data"
+
+
 def backup_key_class(spec):
     """The class of the key the backup vaults use (as role backup_plan chooses it)."""
     return "backups" if "backups" in spec["data"]["kms_key_classes"] else "data"
@@ -724,7 +729,7 @@ def check_monitoring_topics(spec, evidence):
         if not topic.get("exists"):
             results.append(result("monitoring.topics", MEDIUM, resource, ["the topic does not exist"], topic))
             continue
-        problem = _key_problem(topic.get("kms_key_id"), evidence["keys"], "logs", spec["name"])
+        problem = _key_problem(topic.get("kms_key_id"), evidence["keys"], logs_key_class(spec), spec["name"])
         results.append(result("monitoring.topics", MEDIUM, resource, [problem] if problem else [], topic))
     return results
 

@@ -211,7 +211,11 @@ def test_report_lists_what_was_removed(first_report, first_teardown, dev_account
     assert removed["backup_plans"] == ["envops-dev"]
     assert removed["backup_vaults"] == ["envops-dev", "envops-dev-dr"]
     assert "envops-dev-me-south-1-vpc-flow-logs/deliver-flow-logs" in removed["iam_policies"]
-    assert removed["log_groups"] == ["/envops/dev/vpc-flow-logs"]
+    assert removed["log_groups"] == ["/envops/dev/app", "/envops/dev/vpc-flow-logs"]
+    assert removed["load_balancers"] == ["envops-dev"]
+    assert sorted(removed["target_groups"]) == ["envops-dev-blue", "envops-dev-green"]
+    assert removed["certificates"] == ["envops-dev-edge"]
+    assert sorted(removed["topics"]) == ["envops-dev-p1-critical", "envops-dev-p2-high", "envops-dev-p3-warning"]
     assert len(removed["vpcs"]) == 1 and len(removed["flow_logs"]) == 1
     assert len(removed["subnets"]) == 3 * DEV["network"]["az_count"]
     assert len(removed["nat_gateways"]) == 1 and len(removed["elastic_ips"]) == 1  # nat_mode single
