@@ -24,8 +24,10 @@ MANAGED = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSMan
 
 
 def spec_with(waf):
-    # only the logs bucket (the load balancer's access logs), not replicated: role buckets is not under test here
-    buckets = [dict(bucket, critical=False) for bucket in SPEC["data"]["buckets"] if bucket["purpose"] == "logs"]
+    # only the logs buckets (the load balancer's access logs, the WAF's log delivery), not replicated: role buckets
+    # is not under test here
+    buckets = [dict(bucket, critical=False) for bucket in SPEC["data"]["buckets"]
+               if bucket["purpose"] in ("logs", "alb-logs")]
     return dict(SPEC, waf=waf, data=dict(SPEC["data"], buckets=buckets))
 
 
